@@ -1,0 +1,299 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from accounts.models import validate_timezone
+
+
+class ArchivableQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(archived_at=None)
+
+
+class Course(models.Model):
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Unit(models.Model):
+    """One week of a course: overview, learning objectives and readings."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="units")
+    week = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=300)
+    subtitle = models.CharField(max_length=500, blank=True)
+    overview = models.TextField(blank=True)
+    objectives_intro = models.CharField(
+        max_length=500, blank=True, help_text="The lead-in line above the learning objectives."
+    )
+    position = models.PositiveIntegerField(default=0)
+    published = models.BooleanField(default=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = ArchivableQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["course", "position", "week"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course", "week"],
+                condition=Q(archived_at=None),
+                name="unit_unique_live_week_per_course",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Week {self.week}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("unit_detail", args=[self.pk])
+
+
+class LearningObjective(models.Model):
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="objectives")
+    text = models.TextField()
+    position = models.PositiveIntegerField(default=0)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = ArchivableQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["unit", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class Reading(models.Model):
+    class Tier(models.IntegerChoices):
+        CORE = 1, "Core"
+        RECOMMENDED = 2, "Recommended"
+        FURTHER = 3, "Further"
+
+    class Kind(models.TextChoices):
+        ARTICLE = "article", "Article"
+        PAPER = "paper", "Paper"
+        VIDEO = "video", "Video"
+        PODCAST = "podcast", "Podcast"
+        CHAPTER = "chapter", "Chapter"
+        BOOK = "book", "Book"
+        OTHER = "other", "Other"
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="readings")
+    tier = models.PositiveSmallIntegerField(choices=Tier.choices, default=Tier.CORE)
+    title = models.CharField(max_length=500)
+    authors = models.CharField(max_length=300, help_text="Authors or organisation, as written.")
+    year = models.CharField(max_length=16, blank=True)
+    url = models.URLField(max_length=1000, blank=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.ARTICLE)
+    minutes = models.PositiveSmallIntegerField(default=20, help_text="Estimated reading time.")
+    minutes_estimated = models.BooleanField(
+        default=True, help_text="On: estimated from the kind. Off: set by an editor."
+    )
+    note = models.TextField(blank=True, help_text="How to read this (optional).")
+    body = models.TextField(blank=True, help_text="Sanitised HTML of a hosted reading.")
+    meta = models.JSONField(default=dict, blank=True, help_text="Metadata of a hosted chapter.")
+    position = models.PositiveIntegerField(default=0)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = ArchivableQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["unit", "tier", "position", "pk"]
+        indexes = [models.Index(fields=["unit", "tier", "position"], name="reading_unit_tier_pos")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_hosted(self) -> bool:
+        return bool(self.body)
+
+    @property
+    def attribution(self) -> str:
+        return f"{self.authors}, {self.year}" if self.year else self.authors
+
+
+class ReadingProgress(models.Model):
+    """A fellow marked a reading as read. One row per fellow and reading."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reading_progress"
+    )
+    reading = models.ForeignKey(Reading, on_delete=models.PROTECT, related_name="progress")
+    completed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "reading"], name="progress_one_per_user_reading"
+            )
+        ]
+        indexes = [models.Index(fields=["reading", "user"], name="progress_reading_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} read {self.reading}"
+
+
+class Cohort(models.Model):
+    """A group of fellows meeting weekly, following one course on a schedule."""
+
+    class Pacing(models.TextChoices):
+        WEEKLY = "weekly", "Weekly release"
+        SELF_PACED = "self_paced", "Self-paced (all units open)"
+
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="cohorts")
+    name = models.CharField(max_length=120)
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    start_date = models.DateField(help_text="Date of the first session; sessions repeat weekly.")
+    session_time = models.TimeField(help_text="Local start time of each session.")
+    session_minutes = models.PositiveSmallIntegerField(default=90)
+    pacing = models.CharField(max_length=16, choices=Pacing.choices, default=Pacing.WEEKLY)
+    release_lead_hours = models.PositiveSmallIntegerField(
+        default=168, help_text="With weekly release, a unit opens this long before its session."
+    )
+    reminder_lead_hours = models.PositiveSmallIntegerField(
+        default=48, help_text="Fellows are reminded of unread core readings this long before."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["course", "start_date", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.course} · {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cohort_detail", args=[self.pk])
+
+    @property
+    def release_lead(self) -> timedelta:
+        return timedelta(hours=self.release_lead_hours)
+
+    @property
+    def session_weekday(self) -> str:
+        return self.start_date.strftime("%A")
+
+
+class Session(models.Model):
+    """One meeting of a cohort, about one unit. Sessions can be moved one by one."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="sessions")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="sessions")
+    starts_at = models.DateTimeField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["cohort", "starts_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "unit"], name="session_one_per_cohort_unit")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cohort.name}: {self.unit} at {self.starts_at:%Y-%m-%d %H:%M %Z}"
+
+    @property
+    def opens_at(self):
+        return self.starts_at - self.cohort.release_lead
+
+
+class Enrollment(models.Model):
+    class Role(models.TextChoices):
+        FELLOW = "fellow", "Fellow"
+        FACILITATOR = "facilitator", "Facilitator"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        DEFERRED = "deferred", "Deferred"
+        DROPPED = "dropped", "Dropped"
+        COMPLETED = "completed", "Completed"
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="enrollments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.FELLOW)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["cohort", "role", "user"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "user"], name="enrollment_one_per_cohort_user"
+            )
+        ]
+        indexes = [models.Index(fields=["user", "status"], name="enrollment_user_status")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}) in {self.cohort}"
+
+
+class Invitation(models.Model):
+    """An emailed, single-use, expiring link to join a cohort."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(
+        max_length=16, choices=Enrollment.Role.choices, default=Enrollment.Role.FELLOW
+    )
+    token = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["cohort", "email"], name="invitation_cohort_email")]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.email} to {self.cohort}"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.accepted_at is None and self.expires_at > timezone.now()
+
+
+class WorkerHeartbeat(models.Model):
+    """Last time each Celery worker ran the heartbeat task; /healthz reports it."""
+
+    hostname = models.CharField(max_length=255, unique=True)
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.hostname} at {self.seen_at:%Y-%m-%d %H:%M:%S}"

@@ -1,0 +1,56 @@
+"""Start-up behaviour of the settings module, run in fresh interpreters with chosen environments."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PRODUCTION_ENV = {
+    "SECRET_KEY": "x" * 60 + "-a-long-random-production-secret",
+    "DATABASE_URL": "postgres://app@db.internal:5432/app",
+    "REDIS_URL": "redis://cache.internal:6379/0",
+    "ALLOWED_HOSTS": "fellowship.example.org",
+    "SITE_URL": "https://fellowship.example.org",
+}
+
+
+def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True
+    )
+
+
+def test_production_start_up_fails_naming_each_missing_variable():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k not in {"SECRET_KEY", "SITE_URL"}}
+
+    result = _run(["manage.py", "check"], env)
+
+    assert result.returncode != 0
+    assert "Missing required environment variable(s) with DEBUG off: SECRET_KEY, SITE_URL" in (
+        result.stderr
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], PRODUCTION_ENV)
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_the_embedded_default_runs_tasks_eagerly_on_sqlite_with_console_email():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.EMAIL_BACKEND)"
+    )
+
+    result = _run(["-c", code], {"DEBUG": "1", "DJANGO_SETTINGS_MODULE": "courseapp.settings"})
+
+    assert result.stdout.split() == [
+        "django.db.backends.sqlite3",
+        "True",
+        "django.core.mail.backends.console.EmailBackend",
+    ]
