@@ -206,6 +206,9 @@ class Session(models.Model):
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="sessions")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="sessions")
     starts_at = models.DateTimeField()
+    # Denormalised from starts_at and the cohort's release lead (see save()), so that
+    # "which units are open" is one indexed comparison.
+    opens_at = models.DateTimeField(editable=False)
 
     history = HistoricalRecords()
 
@@ -214,13 +217,16 @@ class Session(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["cohort", "unit"], name="session_one_per_cohort_unit")
         ]
+        indexes = [models.Index(fields=["cohort", "opens_at"], name="session_cohort_opens")]
 
     def __str__(self) -> str:
         return f"{self.cohort.name}: {self.unit} at {self.starts_at:%Y-%m-%d %H:%M %Z}"
 
-    @property
-    def opens_at(self):
-        return self.starts_at - self.cohort.release_lead
+    def save(self, *args, **kwargs):
+        self.opens_at = self.starts_at - self.cohort.release_lead
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "opens_at"}
+        super().save(*args, **kwargs)
 
 
 class Enrollment(models.Model):

@@ -10,5 +10,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
+    path("", include("quizzes.urls")),
     path("admin/", admin.site.urls),
 ]
