@@ -1,9 +1,13 @@
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
 
-from .models import Cohort, Enrollment, Session, Unit
+from .models import Cohort, Course, Enrollment, Reading, ReadingProgress, Session, Unit
 
 
 def enrollments_for_user(*, user: User) -> QuerySet[Enrollment]:
@@ -38,4 +42,240 @@ def units_open_to(*, user: User) -> QuerySet[Unit]:
     )
     return units.filter(published=True).filter(
         Exists(facilitating) | Exists(self_paced) | Exists(released)
+    )
+
+
+def readings_open_to(*, user: User) -> QuerySet[Reading]:
+    """Live readings of the units this person may open right now."""
+    return Reading.objects.live().filter(unit__in=units_open_to(user=user))
+
+
+def display_zone(*, user: User, cohort: Cohort | None = None) -> str:
+    """The timezone a person sees times in: their profile's, else the cohort's."""
+    return user.timezone or (cohort.timezone if cohort else settings.TIME_ZONE)
+
+
+def reading_done(user: User) -> Exists:
+    return Exists(ReadingProgress.objects.filter(user=user, reading=OuterRef("pk")))
+
+
+def unit_readings_for_fellow(*, user: User, unit: Unit) -> list[Reading]:
+    """The unit's live readings in page order, each annotated with `done` for this person."""
+    return list(
+        unit.readings.live().annotate(done=reading_done(user)).order_by("tier", "position", "pk")
+    )
+
+
+@dataclass
+class TierProgress:
+    tier: int
+    label: str
+    readings: list = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.readings)
+
+    @property
+    def done(self) -> int:
+        return sum(1 for r in self.readings if r.done)
+
+    @property
+    def left(self) -> int:
+        return self.total - self.done
+
+    @property
+    def minutes_left(self) -> int:
+        return sum(r.minutes for r in self.readings if not r.done)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+@dataclass
+class UnitProgress:
+    """Per-tier progress of one person through one unit's readings (computed in Python from
+    rows already loaded, so the summary costs no query of its own)."""
+
+    tiers: list[TierProgress]
+
+    @classmethod
+    def of(cls, readings: list) -> "UnitProgress":
+        tiers = {t: TierProgress(t, label) for t, label in Reading.Tier.choices}
+        for reading in readings:
+            tiers[reading.tier].readings.append(reading)
+        return cls(list(tiers.values()))
+
+    @property
+    def total(self) -> int:
+        return sum(tier.total for tier in self.tiers)
+
+    @property
+    def core(self) -> TierProgress:
+        return self.tiers[0]
+
+    def tier(self, tier: int) -> TierProgress:
+        return self.tiers[tier - 1]
+
+
+def _progress_rows(*, user: User, units) -> dict[int, UnitProgress]:
+    """One query: the live readings of these units with `done`, grouped per unit."""
+    rows = (
+        Reading.objects.live()
+        .filter(unit__in=units)
+        .annotate(done=reading_done(user))
+        .only("pk", "unit_id", "tier", "minutes")
+        .order_by("unit_id", "tier", "position", "pk")
+    )
+    grouped: dict[int, list] = {}
+    for row in rows:
+        grouped.setdefault(row.unit_id, []).append(row)
+    return {unit_id: UnitProgress.of(readings) for unit_id, readings in grouped.items()}
+
+
+def _visible_sessions(cohort_ids) -> QuerySet[Session]:
+    return (
+        Session.objects.filter(cohort__in=cohort_ids, unit__archived_at=None, unit__published=True)
+        .select_related("unit")
+        .order_by("starts_at")
+    )
+
+
+def current_session(*, cohort: Cohort, sessions: list[Session], now: datetime) -> Session | None:
+    """This week's session: for weekly release the latest unit to open; for a self-paced
+    cohort the next session (or the last one once the course is over)."""
+    if cohort.pacing == Cohort.Pacing.SELF_PACED:
+        upcoming = [s for s in sessions if s.starts_at >= now]
+        return upcoming[0] if upcoming else (sessions[-1] if sessions else None)
+    opened = [s for s in sessions if s.opens_at <= now]
+    return max(opened, key=lambda s: s.opens_at) if opened else None
+
+
+@dataclass
+class CohortCard:
+    enrollment: Enrollment
+    zone: str
+    next_session: Session | None
+    current: Session | None
+    first_opens: Session | None
+    progress: UnitProgress | None
+
+    @property
+    def cohort(self) -> Cohort:
+        return self.enrollment.cohort
+
+    @property
+    def is_facilitator(self) -> bool:
+        return self.enrollment.role == Enrollment.Role.FACILITATOR
+
+
+def home_cards(*, user: User) -> list[CohortCard]:
+    """Each cohort this person is in (not dropped), with its next session and this week's unit
+    and what is left in it. Three queries whatever the number of cohorts or units."""
+    enrollments = list(enrollments_for_user(user=user).exclude(status=Enrollment.Status.DROPPED))
+    by_cohort: dict[int, list[Session]] = {e.cohort_id: [] for e in enrollments}
+    for session in _visible_sessions(by_cohort.keys()):
+        by_cohort[session.cohort_id].append(session)
+    now = timezone.now()
+    cards = []
+    for enrollment in enrollments:
+        sessions = by_cohort[enrollment.cohort_id]
+        cards.append(
+            CohortCard(
+                enrollment=enrollment,
+                zone=display_zone(user=user, cohort=enrollment.cohort),
+                next_session=next((s for s in sessions if s.starts_at >= now), None),
+                current=current_session(cohort=enrollment.cohort, sessions=sessions, now=now),
+                first_opens=sessions[0] if sessions else None,
+                progress=None,
+            )
+        )
+    units = {c.current.unit_id for c in cards if c.current and not c.is_facilitator}
+    progress = _progress_rows(user=user, units=units) if units else {}
+    for card in cards:
+        if card.current and not card.is_facilitator:
+            card.progress = progress.get(card.current.unit_id, UnitProgress.of([]))
+    return cards
+
+
+def enrollment_in_course(*, user: User, course: Course) -> Enrollment | None:
+    """This person's enrolment in the course (not dropped), preferring a fellow's place."""
+    return (
+        Enrollment.objects.filter(user=user, cohort__course=course)
+        .exclude(status=Enrollment.Status.DROPPED)
+        .select_related("cohort")
+        .order_by("-role", "cohort__start_date")
+        .first()
+    )
+
+
+@dataclass
+class UnitRow:
+    unit: Unit
+    session: Session | None
+    is_open: bool
+    progress: UnitProgress
+
+
+@dataclass
+class CourseOverview:
+    course: Course
+    enrollment: Enrollment | None
+    zone: str
+    rows: list[UnitRow]
+
+    @property
+    def core_total(self) -> int:
+        return sum(row.progress.core.total for row in self.rows)
+
+    @property
+    def core_done(self) -> int:
+        return sum(row.progress.core.done for row in self.rows)
+
+    @property
+    def core_percent(self) -> int:
+        return round(100 * self.core_done / self.core_total) if self.core_total else 0
+
+
+def course_overview(*, user: User, course: Course) -> CourseOverview | None:
+    """Every unit of the course with its release, whether it is open and this person's progress.
+    None when the person is neither enrolled nor staff. Five queries."""
+    enrollment = enrollment_in_course(user=user, course=course)
+    if enrollment is None and not user.is_staff:
+        return None
+    units = list(course.units.live().filter(published=True).order_by("position", "week", "pk"))
+    sessions = {}
+    if enrollment:
+        sessions = {s.unit_id: s for s in _visible_sessions([enrollment.cohort_id])}
+    open_ids = set(units_open_to(user=user).filter(course=course).values_list("pk", flat=True))
+    progress = _progress_rows(user=user, units=units)
+    rows = [
+        UnitRow(u, sessions.get(u.pk), u.pk in open_ids, progress.get(u.pk, UnitProgress.of([])))
+        for u in units
+    ]
+    cohort = enrollment.cohort if enrollment else None
+    return CourseOverview(course, enrollment, display_zone(user=user, cohort=cohort), rows)
+
+
+def unit_release_for(*, user: User, unit: Unit) -> Session | None:
+    """The session that releases this unit to the person's cohort in its course, if any."""
+    enrollment = enrollment_in_course(user=user, course=unit.course)
+    if enrollment is None:
+        return None
+    return (
+        Session.objects.filter(cohort=enrollment.cohort, unit=unit).select_related("cohort").first()
+    )
+
+
+def facilitates(*, user: User, cohort: Cohort) -> bool:
+    """Staff, or an active facilitator of this cohort."""
+    return (
+        user.is_staff
+        or Enrollment.objects.filter(
+            cohort=cohort,
+            user=user,
+            role=Enrollment.Role.FACILITATOR,
+            status=Enrollment.Status.ACTIVE,
+        ).exists()
     )

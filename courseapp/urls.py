@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import invitation_views, views
 
 admin.site.site_header = "Fellowship administration"
 admin.site.site_title = "Fellowship admin"
@@ -9,6 +9,12 @@ admin.site.site_title = "Fellowship admin"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("courses/<slug:slug>/", views.course_detail, name="course_detail"),
+    path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
+    path("readings/<int:pk>/", views.reading_detail, name="reading_detail"),
+    path("readings/<int:pk>/mark/", views.reading_mark, name="reading_mark"),
+    path("invitations/<str:token>/", invitation_views.invitation_accept, name="invitation_accept"),
+    path("cohorts/<int:pk>/invite/", invitation_views.cohort_invite, name="cohort_invite"),
     path("accounts/", include("allauth.urls")),
     path("", include("quizzes.urls")),
     path("admin/", admin.site.urls),

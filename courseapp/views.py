@@ -1,11 +1,20 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.middleware import HtmxDetails
 
-from . import selectors
+from . import selectors, services
 from .health import health_report
+from .models import Course, Unit
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
 
 
 @require_GET
@@ -19,5 +28,90 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    enrollments = selectors.enrollments_for_user(user=request.user)
-    return render(request, "courseapp/home.html", {"enrollments": enrollments})
+    cards = selectors.home_cards(user=request.user)
+    return render(request, "courseapp/home.html", {"cards": cards})
+
+
+@login_required
+def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    course = get_object_or_404(Course, slug=slug)
+    overview = selectors.course_overview(user=request.user, course=course)
+    if overview is None:
+        raise Http404("No such course.")
+    return render(request, "courseapp/course_detail.html", {"overview": overview})
+
+
+@login_required
+def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    opened = selectors.units_open_to(user=request.user).select_related("course")
+    unit = opened.filter(pk=pk).first()
+    if unit is None:
+        return _unit_locked(request, pk)
+    readings = selectors.unit_readings_for_fellow(user=request.user, unit=unit)
+    context = {
+        "unit": unit,
+        "objectives": unit.objectives.live().order_by("position", "pk"),
+        "progress": selectors.UnitProgress.of(readings),
+        "next_url": request.get_full_path(),
+    }
+    return render(request, "courseapp/unit_detail.html", context)
+
+
+def _unit_locked(request: HttpRequest, pk: int) -> HttpResponse:
+    """A unit of the person's course that has not opened yet gets a friendly page (403) saying
+    when it opens; any other unit is a plain 404, so nothing leaks about other courses."""
+    unit = get_object_or_404(
+        Unit.objects.live().filter(published=True).select_related("course"), pk=pk
+    )
+    session = selectors.unit_release_for(user=request.user, unit=unit)
+    if session is None:
+        raise Http404("No such unit.")
+    zone = selectors.display_zone(user=request.user, cohort=session.cohort)
+    context = {"unit": unit, "session": session, "zone": zone}
+    return render(request, "courseapp/unit_locked.html", context, status=403)
+
+
+@login_required
+def reading_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    readings = selectors.readings_open_to(user=request.user).select_related("unit__course")
+    reading = get_object_or_404(readings.annotate(done=selectors.reading_done(request.user)), pk=pk)
+    if not reading.is_hosted:
+        return redirect(f"{reading.unit.get_absolute_url()}#reading-{reading.pk}")
+    context = {
+        "reading": reading,
+        "chapter_template": _template_or_none("courseapp/_chapter_body.html"),
+        "next_url": request.get_full_path(),
+    }
+    return render(request, "courseapp/reading_detail.html", context)
+
+
+def _template_or_none(name: str) -> str | None:
+    try:
+        get_template(name)
+    except TemplateDoesNotExist:
+        return None
+    return name
+
+
+@require_POST
+@login_required
+def reading_mark(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    reading = get_object_or_404(
+        selectors.readings_open_to(user=request.user).select_related("unit"), pk=pk
+    )
+    done = request.POST.get("done") == "1"
+    services.reading_mark(user=request.user, reading=reading, done=done)
+    if not request.htmx:
+        target = request.POST.get("next", "")
+        if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+            return redirect(target)
+        return redirect(reading.unit)
+    readings = selectors.unit_readings_for_fellow(user=request.user, unit=reading.unit)
+    progress = selectors.UnitProgress.of(readings)
+    context = {
+        "reading": next(r for r in readings if r.pk == reading.pk),
+        "progress": progress,
+        "tier_progress": progress.tier(reading.tier),
+        "next_url": reading.unit.get_absolute_url(),
+    }
+    return render(request, "courseapp/unit_detail.html#mark-response", context)
