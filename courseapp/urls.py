@@ -17,5 +17,6 @@ urlpatterns = [
     path("cohorts/<int:pk>/invite/", invitation_views.cohort_invite, name="cohort_invite"),
     path("accounts/", include("allauth.urls")),
     path("", include("quizzes.urls")),
+    path("admin/courseapp/reading/import-chapter/", include("courseapp.admin_chapters")),
     path("admin/", admin.site.urls),
 ]
