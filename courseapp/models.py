@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
@@ -235,7 +235,9 @@ class Session(models.Model):
         return f"{self.cohort.name}: {self.unit} at {self.starts_at:%Y-%m-%d %H:%M %Z}"
 
     def save(self, *args, **kwargs):
-        self.opens_at = self.starts_at - self.cohort.release_lead
+        # In UTC: subtracting from a datetime in a zone with DST is wall-clock arithmetic, which
+        # would disagree (by an hour across a DST change) with the SQL recompute of opens_at.
+        self.opens_at = self.starts_at.astimezone(UTC) - self.cohort.release_lead
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "opens_at"}
         super().save(*args, **kwargs)
