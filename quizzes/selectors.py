@@ -183,6 +183,7 @@ def unit_quiz_summary(*, user: User, unit: Unit) -> dict | None:
         "latest_result_url": latest.get_absolute_url() if latest else None,
         "passed": any(a.passed for a in submitted),
         "open_attempt": open_attempt,
+        "attempts": attempts,
         "url": quiz.get_absolute_url(),
         "can_start": open_attempt is not None or len(attempts) < quiz.attempts_allowed,
     }
@@ -192,6 +193,8 @@ def attempt_with_answers(*, user: User, pk: int) -> Attempt:
     """The user's own attempt with its answers in order; raises Attempt.DoesNotExist."""
     attempt = attempts_of(user=user).get(pk=pk)
     attempt.answer_list = list(attempt.answers.order_by("position"))
+    for answer in attempt.answer_list:
+        answer.attempt = attempt
     return attempt
 
 
@@ -236,3 +239,11 @@ def quiz_as_text(*, quiz: Quiz) -> str:
         ],
     )
     return quiztext.render(parsed)
+
+
+def attempt_mastery(*, attempt: Attempt) -> dict[int, Mastery]:
+    """Per-objective result of one attempt, from its already-loaded answers (no query)."""
+    answers = getattr(attempt, "answer_list", None) or list(attempt.answers.all())
+    return _tally(
+        (a.snapshot["objectives"], a.is_correct) for a in answers if a.is_correct is not None
+    )
