@@ -161,7 +161,8 @@ def invitation_create(
     pending invitee sends the same link again with a fresh expiry."""
     email = User.objects.normalize_email(email).strip().lower()
     validate_email(email)
-    if Enrollment.objects.filter(cohort=cohort, user__email__iexact=email).exists():
+    enrolled = Enrollment.objects.filter(cohort=cohort, user__email__iexact=email)
+    if enrolled.exclude(status=Enrollment.Status.DROPPED).exists():
         return InviteResult(email, InviteOutcome.ALREADY_ENROLLED)
     expires_at = timezone.now() + INVITATION_LIFETIME
     pending = (
@@ -195,8 +196,13 @@ def invitation_emails_parse(text: str) -> list[str]:
     Raises ValidationError naming every bad entry with its line number.
     """
     emails, errors = [], []
-    for number, line in enumerate(text.splitlines(), start=1):
-        for item in filter(None, (part.strip() for part in re.split(r"[,;\t]", line))):
+    for number, line in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
+        items = filter(
+            None, (part.strip().strip("\"'").strip() for part in re.split(r"[,;\t]", line))
+        )
+        for item in items:
+            if number == 1 and item.lower() in {"email", "e-mail", "email address"}:
+                continue  # a CSV header
             try:
                 validate_email(item)
             except ValidationError:
@@ -259,6 +265,11 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Enrollment:
     enrollment, created = Enrollment.objects.get_or_create(
         cohort=invitation.cohort, user=user, defaults={"role": invitation.role}
     )
+    if enrollment.status == Enrollment.Status.DROPPED:
+        # Someone who dropped out and is invited back rejoins with the invited role.
+        enrollment.status, enrollment.role = Enrollment.Status.ACTIVE, invitation.role
+        enrollment.full_clean()
+        enrollment.save(update_fields=["status", "role", "updated_at"])
     invitation.accepted_at, invitation.accepted_by = timezone.now(), user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     EmailAddress.objects.update_or_create(
