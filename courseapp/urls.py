@@ -17,6 +17,7 @@ urlpatterns = [
     path("cohorts/<int:pk>/invite/", invitation_views.cohort_invite, name="cohort_invite"),
     path("accounts/", include("allauth.urls")),
     path("", include("quizzes.urls")),
+    path("", include("courseapp.feedback.urls")),
     path("admin/courseapp/reading/import-chapter/", include("courseapp.admin_chapters")),
     path("admin/", admin.site.urls),
 ]
