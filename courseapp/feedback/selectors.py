@@ -80,8 +80,7 @@ def core_readings_done(*, user: User, unit: Unit) -> bool:
     counts = (
         unit.readings.live()
         .filter(tier=Reading.Tier.CORE)
-        .annotate(done=done)
-        .aggregate(total=Count("pk"), done=Count("pk", filter=Q(done=True)))
+        .aggregate(total=Count("pk"), done=Count("pk", filter=done))
     )
     return counts["total"] > 0 and counts["done"] == counts["total"]
 
