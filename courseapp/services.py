@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -97,7 +97,6 @@ def cohort_sessions_reopen(*, cohort: Cohort) -> int:
 # --- Reading progress -------------------------------------------------------------------------
 
 
-@transaction.atomic
 def reading_mark(*, user: User, reading: Reading, done: bool) -> bool:
     """Mark a reading read (done=True) or unread. Idempotent; returns the final state.
 
@@ -109,13 +108,12 @@ def reading_mark(*, user: User, reading: Reading, done: bool) -> bool:
     if not done:
         ReadingProgress.objects.filter(user=user, reading=reading).delete()
         return False
-    try:
-        # get_or_create retries the read after losing an insert race; the savepoint keeps the
-        # outer transaction usable if the unique constraint fires anyway.
-        with transaction.atomic():
-            ReadingProgress.objects.get_or_create(user=user, reading=reading)
-    except IntegrityError:
-        pass
+    # One INSERT ... ON CONFLICT DO NOTHING: a double click or a second tab racing this one
+    # lands on the unique constraint and is ignored, with no savepoints and no IntegrityError.
+    # Each branch is a single statement, so no transaction is needed around it.
+    ReadingProgress.objects.bulk_create(
+        [ReadingProgress(user=user, reading=reading)], ignore_conflicts=True
+    )
     return True
 
 
