@@ -386,3 +386,6 @@ class CourseAdmin(SyllabusEditorOnly, SimpleHistoryAdmin):
             "title": f"Upload a syllabus to {context['course']}",
         }
         return TemplateResponse(request, "admin/courseapp/syllabus_upload.html", context)
+
+
+from . import admin_cohorts  # noqa: E402,F401
