@@ -129,7 +129,7 @@ def chapter_text(raw: bytes | str) -> str:
     """Decode strictly as UTF-8, then repair mojibake such as `â€œ` (a double-encoded quote)."""
     if isinstance(raw, bytes):
         if len(raw) > MAX_BYTES:
-            raise ChapterError(f"The file is too large ({len(raw):,} bytes; the limit is 1 MB).")
+            raise ChapterError(f"the file is too large ({len(raw):,} bytes; the limit is 1 MB).")
         try:
             raw = raw.decode("utf-8-sig")
         except UnicodeDecodeError as error:
@@ -138,6 +138,8 @@ def chapter_text(raw: bytes | str) -> str:
             raise ChapterError(
                 f"the file is not UTF-8 text (byte 0x{byte:02X}); save it as UTF-8.", line=line
             ) from None
+    if len(raw) > MAX_BYTES:
+        raise ChapterError(f"the text is too long ({len(raw):,} characters; the limit is 1 MB).")
     if "\x00" in raw:
         raise ChapterError("the file holds binary data (a NUL byte), not text.", line=_line(raw))
     text = ftfy.fix_text(raw, unescape_html=False, uncurl_quotes=False, fix_character_width=False)
@@ -171,6 +173,15 @@ class _MetaValue:
         return [t for t in (_squash(p) for p in re.split(r"[,;\n]", "".join(self.items))) if t]
 
 
+@dataclass
+class _Block:
+    tag: str
+    start: int
+    line: int
+    is_grid: bool
+    depth: int = 1
+
+
 def _squash(text: str) -> str:
     return " ".join(text.split())
 
@@ -184,7 +195,7 @@ class _ChromeScanner(HTMLParser):
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
         self.spans: list[tuple[int, int]] = []
         self.meta: dict[str, _MetaValue] = {}
-        self._chrome: list = []  # [tag, depth, start offset, start line] of the open chrome block
+        self.open: _Block | None = None  # the chrome block being skipped, if any
         self._stack: list[tuple[str, str]] = []  # (tag, role) inside the grid
         self._label = ""
         self._link: dict[str, str] | None = None
@@ -195,17 +206,17 @@ class _ChromeScanner(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         classes = set((dict(attrs).get("class") or "").split())
-        if not self._chrome:
+        if self.open is None:
             if classes & CHROME_CLASSES:
                 start = self._offset()
                 if tag in VOID_TAGS:
                     self.spans.append((start, start + len(self.get_starttag_text() or "")))
                 else:
-                    self._chrome = [tag, 1, start, self.getpos()[0], "meta-grid" in classes]
+                    self.open = _Block(tag, start, self.getpos()[0], "meta-grid" in classes)
             return
-        if tag == self._chrome[0]:
-            self._chrome[1] += 1
-        if self._chrome[4] and tag not in VOID_TAGS:
+        if tag == self.open.tag:
+            self.open.depth += 1
+        if self.open.is_grid and tag not in VOID_TAGS:
             self._grid_start(tag, classes, dict(attrs))
 
     def _grid_start(self, tag: str, classes: set[str], attrs: dict) -> None:
@@ -228,7 +239,7 @@ class _ChromeScanner(HTMLParser):
         return self.meta.get(_squash(self._label).lower())
 
     def handle_endtag(self, tag: str) -> None:
-        if not self._chrome:
+        if self.open is None:
             return
         if tag == "a" and self._link is not None:
             value = self._value()
@@ -238,12 +249,12 @@ class _ChromeScanner(HTMLParser):
         if any(t == tag for t, _role in self._stack):
             while self._stack.pop()[0] != tag:
                 pass
-        if tag == self._chrome[0]:
-            self._chrome[1] -= 1
-            if self._chrome[1] == 0:
+        if tag == self.open.tag:
+            self.open.depth -= 1
+            if self.open.depth == 0:
                 end = self.text.find(">", self._offset()) + 1 or len(self.text)
-                self.spans.append((self._chrome[2], end))
-                self._chrome, self._stack = [], []
+                self.spans.append((self.open.start, end))
+                self.open, self._stack = None, []
 
     def handle_data(self, data: str) -> None:
         if not self._stack:
@@ -264,9 +275,11 @@ def _scan(text: str) -> _ChromeScanner:
         scanner.close()
     except AssertionError as error:  # html.parser's way of giving up on `<![...` oddities
         raise ChapterError(f"the HTML in the file cannot be read ({error}).") from None
-    if scanner._chrome:
-        tag, _depth, _start, line, _grid = scanner._chrome
-        raise ChapterError(f"the site block <{tag}> that starts here is never closed.", line=line)
+    if scanner.open is not None:
+        raise ChapterError(
+            f"the site block <{scanner.open.tag}> that starts here is never closed.",
+            line=scanner.open.line,
+        )
     return scanner
 
 

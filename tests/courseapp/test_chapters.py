@@ -137,6 +137,7 @@ def test_it_estimates_minutes_from_the_length_when_the_grid_has_no_reading_time(
         (b"# Title\n\ntext\x00binary\n", "binary"),
         (b"# Title\n\nBody text without a metadata grid.\n", "names no authors"),
         (b"", "no title"),
+        (b"# Title\n\n" + b"word " * 200_001, "the file is too large"),
     ],
 )
 def test_it_rejects_files_that_are_not_chapters_with_a_clear_message(raw, message):
