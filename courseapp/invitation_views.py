@@ -52,9 +52,8 @@ def _invitation_problem(invitation: Invitation) -> dict | None:
 
 def _accept_signed_in(request: HttpRequest, invitation: Invitation, context: dict) -> HttpResponse:
     if request.user.email.lower() != invitation.email.lower():
-        return render(
-            request, "courseapp/invitation_accept.html", context | {"wrong_account": True}, 403
-        )
+        context |= {"wrong_account": True}
+        return render(request, "courseapp/invitation_accept.html", context, status=403)
     if request.method == "POST":
         try:
             services.invitation_accept(invitation=invitation, user=request.user)
