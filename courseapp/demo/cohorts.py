@@ -1,0 +1,63 @@
+"""Demo cohorts A and B for the demo course, with the demo people enrolled and some reading done."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from courseapp.models import Cohort, Course, Enrollment, Reading, ReadingProgress
+
+from .accounts import FACILITATORS, FELLOWS, demo_user
+
+COHORTS = {
+    # name: (days until the first session, local session time, timezone)
+    "A": (2, dt.time(18), "Europe/London"),
+    "B": (5, dt.time(17), "America/New_York"),
+}
+# How many core readings of the first unit each demo fellow has already read.
+READ_ALREADY = {"fellow.a1@example.org": 2, "fellow.a2@example.org": 1, "fellow.b1@example.org": 1}
+
+
+def seed_cohorts(course: Course) -> list[str]:
+    """Create (once) cohorts A and B of the course and enrol the demo people. Idempotent: a
+    second run changes nothing, and never moves an existing cohort's dates."""
+    cohorts = [_cohort(course, letter, *settings) for letter, settings in COHORTS.items()]
+    for cohort, letter in zip(cohorts, COHORTS, strict=True):
+        _enrol(cohort, FACILITATORS[letter], Enrollment.Role.FACILITATOR)
+        for email in FELLOWS[letter]:
+            _enrol(cohort, email, Enrollment.Role.FELLOW)
+    _read_some(course)
+    return [
+        f"{cohort.name}: first session {cohort.start_date:%a %d %b} "
+        f"{cohort.session_time:%H:%M} {cohort.timezone}, {cohort.enrollments.count()} people"
+        for cohort in cohorts
+    ]
+
+
+def _cohort(course: Course, letter: str, days: int, time: dt.time, zone: str) -> Cohort:
+    cohort, _ = Cohort.objects.get_or_create(
+        course=course,
+        name=f"Cohort {letter}",
+        defaults={
+            "start_date": timezone.localdate() + dt.timedelta(days=days),
+            "session_time": time,
+            "timezone": zone,
+            "pacing": Cohort.Pacing.WEEKLY,
+        },
+    )
+    return cohort
+
+
+def _enrol(cohort: Cohort, email: str, role: str) -> None:
+    user = demo_user(email, display_name=email.split("@")[0].replace(".", " ").title())
+    Enrollment.objects.get_or_create(cohort=cohort, user=user, defaults={"role": role})
+
+
+def _read_some(course: Course) -> None:
+    first = course.units.live().filter(published=True).order_by("position", "week").first()
+    if first is None:
+        return
+    core = list(first.readings.live().filter(tier=Reading.Tier.CORE).order_by("position", "pk"))
+    for email, count in READ_ALREADY.items():
+        user = demo_user(email, display_name="")
+        for reading in core[:count]:
+            ReadingProgress.objects.get_or_create(user=user, reading=reading)
