@@ -75,3 +75,51 @@ class User(AbstractUser):
 
     def get_short_name(self) -> str:
         return self.name
+
+
+class NotificationPreferences(models.Model):
+    """Which reminder emails a person wants. No row means every kind is on.
+
+    The field names are the reminder kinds (courseapp.models.Reminder.Kind).
+    """
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    before_session = models.BooleanField(
+        "Core readings before each session",
+        default=True,
+        help_text="The core readings you have not marked read, before each session.",
+    )
+    quiz_after_session = models.BooleanField(
+        "Quiz after each session",
+        default=True,
+        help_text="The unit's quiz, if you have not taken it, after the session.",
+    )
+    inactive = models.BooleanField(
+        "Where you left off",
+        default=True,
+        help_text="A gentle note when you have not been in for a while.",
+    )
+    facilitator_digest = models.BooleanField(
+        "Facilitator digest",
+        default=True,
+        help_text="For facilitators: who is at risk and why, before each session.",
+    )
+    nudge = models.BooleanField(
+        "Nudges from your facilitator",
+        default=True,
+        help_text="A reminder your facilitator sends you by hand.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    KINDS = ("before_session", "quiz_after_session", "inactive", "facilitator_digest", "nudge")
+
+    class Meta:
+        verbose_name_plural = "notification preferences"
+
+    def __str__(self) -> str:
+        return f"Notification preferences of {self.user}"
+
+    def wants(self, kind: str) -> bool:
+        return bool(getattr(self, kind, False))

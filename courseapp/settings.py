@@ -211,7 +211,24 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     # Every minute: each worker records that it is alive (reported by /healthz).
     "worker-heartbeat": {"task": "courseapp.tasks.worker_heartbeat", "schedule": 60.0},
+    # Every 15 minutes: find the reminders that are due and queue one email per person.
+    "reminders-sweep": {
+        "task": "courseapp.reminders.tasks.reminders_sweep_task",
+        "schedule": 900.0,
+    },
 }
+
+# Reminders (courseapp/reminders): sent only between these local hours of the recipient.
+REMINDER_WINDOW_START = envint("REMINDER_WINDOW_START", 9)
+REMINDER_WINDOW_END = envint("REMINDER_WINDOW_END", 18)
+REMINDER_INACTIVE_DAYS = envint("REMINDER_INACTIVE_DAYS", 7)
+REMINDER_DIGEST_LEAD_HOURS = envint("REMINDER_DIGEST_LEAD_HOURS", 24)
+# How long after a session its quiz reminder may still go out.
+REMINDER_QUIZ_DAYS = envint("REMINDER_QUIZ_DAYS", 3)
+REMINDER_BATCH_SIZE = envint("REMINDER_BATCH_SIZE", 1000)
+# A claim older than this is taken to be from a dead worker; above the longest retry backoff.
+REMINDER_CLAIM_LEASE_SECONDS = envint("REMINDER_CLAIM_LEASE_SECONDS", 1800)
+REMINDER_MAX_RETRIES = envint("REMINDER_MAX_RETRIES", 5)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"

@@ -20,3 +20,7 @@ def invitation_send(invitation_id: int) -> None:
     if invitation is None or invitation.accepted_at is not None:
         return
     services.invitation_send_email(invitation=invitation)
+
+
+# Celery's autodiscovery imports only <app>.tasks; this brings in the reminder tasks.
+from .reminders import tasks as reminder_tasks  # noqa: E402, F401

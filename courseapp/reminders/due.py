@@ -1,0 +1,376 @@
+"""What is due: reminders to record now, found in a fixed number of queries per batch.
+
+A sweep first loads its plan (five queries, whatever the number of fellows): the sessions whose
+before-session, quiz or digest reminders fall due now, the cohorts that are running (for
+"where you left off") and the core readings of the units involved. It then walks the eligible
+enrolments of those cohorts in keyset-paginated batches; each batch costs one query for the
+enrolments and at most four grouped queries for what its fellows have read, attempted and
+done lately. Queries grow with batches, not with people.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.db.models import Exists, F, Max, OuterRef, QuerySet, Subquery
+from django.utils import timezone
+
+from courseapp import selectors
+from courseapp.models import Cohort, Enrollment, Reading, ReadingProgress, Reminder, Session
+from quizzes.models import Attempt
+
+from .window import in_window, recipient_zone, wants
+
+Kind = Reminder.Kind
+
+
+@dataclass(frozen=True)
+class Due:
+    """One reason to email one person, not yet recorded."""
+
+    recipient_id: int
+    kind: str
+    cohort_id: int
+    session_id: int | None
+    key: str
+    payload: dict
+
+
+def session_key(*, recipient_id: int, kind: str, session: Session) -> str:
+    """Holds the session's start, so a moved session is a new reminder and nothing else is."""
+    starts = session.starts_at.astimezone(UTC).isoformat()
+    return f"{recipient_id}:{kind}:{session.cohort_id}:{session.pk}:{starts}"
+
+
+def eligible_enrollments() -> QuerySet[Enrollment]:
+    """Enrolments whose person may get reminders: active in the cohort (not dropped, deferred
+    or completed), an active account, and a verified email address."""
+    verified = EmailAddress.objects.filter(
+        user_id=OuterRef("user_id"), email__iexact=OuterRef("user__email"), verified=True
+    )
+    return Enrollment.objects.filter(
+        Exists(verified), status=Enrollment.Status.ACTIVE, user__is_active=True
+    )
+
+
+def refusal(*, enrollment: Enrollment, kind: str) -> str:
+    """Why this person may not get this kind of email, or "" when they may."""
+    user = enrollment.user
+    if enrollment.status != Enrollment.Status.ACTIVE:
+        return f"{user.name} is {enrollment.get_status_display().lower()} in this cohort."
+    if kind == Kind.NUDGE and enrollment.role != Enrollment.Role.FELLOW:
+        return "Only fellows can be nudged."
+    if not user.is_active:
+        return f"{user.name}'s account is deactivated."
+    if not eligible_enrollments().filter(pk=enrollment.pk).exists():
+        return f"{user.name} has not verified their email address."
+    if not wants(user, kind):
+        return f"{user.name} has turned these emails off."
+    return ""
+
+
+# --- The plan ---------------------------------------------------------------------------------
+
+
+@dataclass
+class SweepPlan:
+    now: datetime
+    cohorts: dict[int, Cohort] = field(default_factory=dict)
+    before: dict[int, list[Session]] = field(default_factory=lambda: defaultdict(list))
+    digest: dict[int, list[Session]] = field(default_factory=lambda: defaultdict(list))
+    quiz: dict[int, list[Session]] = field(default_factory=lambda: defaultdict(list))
+    # Running cohorts -> this week's session, for "where you left off".
+    current: dict[int, Session] = field(default_factory=dict)
+    # Unit -> its live core readings, as the email lists them.
+    core: dict[int, list[dict]] = field(default_factory=dict)
+
+    @property
+    def cohort_ids(self) -> set[int]:
+        return {*self.before, *self.digest, *self.quiz, *self.current}
+
+
+def _windows(session: Session, now: datetime) -> dict[str, bool]:
+    cohort, starts = session.cohort, session.starts_at
+    ends = starts + timedelta(minutes=cohort.session_minutes)
+    digest_lead = timedelta(hours=settings.REMINDER_DIGEST_LEAD_HOURS)
+    return {
+        "before": starts - timedelta(hours=cohort.reminder_lead_hours) <= now < starts,
+        "digest": starts - digest_lead <= now < starts,
+        "quiz": bool(session.quiz_id)
+        and ends <= now < ends + timedelta(days=settings.REMINDER_QUIZ_DAYS),
+    }
+
+
+def _visible_sessions() -> QuerySet[Session]:
+    return Session.objects.filter(unit__archived_at=None, unit__published=True).select_related(
+        "cohort__course", "unit"
+    )
+
+
+def _running_sessions(now: datetime) -> list[Session]:
+    """This week's session of each running cohort (one unit opened, one session to come)."""
+    mine = _visible_sessions().filter(cohort=OuterRef("pk"))
+    latest = mine.filter(opens_at__lte=now).order_by("-opens_at").values("pk")[:1]
+    upcoming = mine.filter(starts_at__gte=now).order_by("starts_at").values("pk")[:1]
+    cohorts = Cohort.objects.filter(
+        Exists(mine.filter(opens_at__lte=now)), Exists(mine.filter(starts_at__gte=now))
+    ).annotate(latest=Subquery(latest), upcoming=Subquery(upcoming))
+    ids = [c.upcoming if c.pacing == Cohort.Pacing.SELF_PACED else c.latest for c in cohorts]
+    return list(_visible_sessions().filter(pk__in=ids))
+
+
+def sweep_plan(*, now: datetime) -> SweepPlan:
+    plan = SweepPlan(now=now)
+    lead = Cohort.objects.aggregate(lead=Max("reminder_lead_hours"))["lead"] or 0
+    horizon = now + timedelta(hours=max(lead, settings.REMINDER_DIGEST_LEAD_HOURS))
+    # A day of slack for the session's own length before its quiz reminder starts.
+    since = now - timedelta(days=settings.REMINDER_QUIZ_DAYS + 1)
+    sessions = _visible_sessions().filter(starts_at__gt=since, starts_at__lte=horizon)
+    for session in sessions.annotate(
+        quiz_id=F("unit__quiz__id"), quiz_title=F("unit__quiz__title")
+    ):
+        for name, is_due in _windows(session, now).items():
+            if is_due:
+                getattr(plan, name)[session.cohort_id].append(session)
+                plan.cohorts[session.cohort_id] = session.cohort
+    for session in _running_sessions(now):
+        plan.current[session.cohort_id] = session
+        plan.cohorts[session.cohort_id] = session.cohort
+    units = {s.unit_id for sessions in plan.before.values() for s in sessions}
+    units |= {s.unit_id for s in plan.current.values()}
+    plan.core = _core_readings(units)
+    return plan
+
+
+def _core_readings(unit_ids: set[int]) -> dict[int, list[dict]]:
+    core: dict[int, list[dict]] = {unit_id: [] for unit_id in unit_ids}
+    readings = (
+        Reading.objects.live()
+        .filter(unit_id__in=unit_ids, tier=Reading.Tier.CORE)
+        .order_by("unit_id", "position", "pk")
+        .values("id", "unit_id", "title", "minutes")
+    )
+    for reading in readings:
+        core[reading.pop("unit_id")].append(reading)
+    return core
+
+
+# --- Batches ----------------------------------------------------------------------------------
+
+
+def enrollment_batches(
+    *, cohort_ids: set[int], batch_size: int | None = None
+) -> Iterator[list[Enrollment]]:
+    """Eligible enrolments of these cohorts, by primary key, a batch at a time (keyset
+    pagination: each batch is an index range scan, however deep into the table)."""
+    if not cohort_ids:
+        return
+    size = batch_size or settings.REMINDER_BATCH_SIZE
+    enrollments = (
+        eligible_enrollments()
+        .filter(cohort_id__in=cohort_ids)
+        .select_related("user__notification_preferences")
+        .order_by("pk")
+    )
+    last = 0
+    while batch := list(enrollments.filter(pk__gt=last)[:size]):
+        yield batch
+        if len(batch) < size:
+            return
+        last = batch[-1].pk
+
+
+@dataclass
+class BatchFacts:
+    """What a batch's fellows have done, loaded in a few grouped queries."""
+
+    read: set[tuple[int, int]]
+    attempted: set[tuple[int, int]]
+    last_active: dict[int, datetime]
+
+
+def _batch_facts(plan: SweepPlan, fellows: list[Enrollment]) -> BatchFacts:
+    users = {e.user_id for e in fellows}
+    units = {s.unit_id for e in fellows for s in plan.before.get(e.cohort_id, ())}
+    units |= {plan.current[e.cohort_id].unit_id for e in fellows if e.cohort_id in plan.current}
+    readings = [r["id"] for unit in units for r in plan.core.get(unit, ())]
+    quizzes = {s.quiz_id for e in fellows for s in plan.quiz.get(e.cohort_id, ())}
+    idle = {e.user_id for e in fellows if e.cohort_id in plan.current}
+    facts = BatchFacts(read=set(), attempted=set(), last_active={})
+    if users and readings:
+        facts.read = set(
+            ReadingProgress.objects.filter(user_id__in=users, reading_id__in=readings).values_list(
+                "user_id", "reading_id"
+            )
+        )
+    if users and quizzes:
+        submitted = Attempt.objects.filter(
+            user_id__in=users, quiz_id__in=quizzes, submitted_at__isnull=False
+        )
+        facts.attempted = set(submitted.values_list("user_id", "quiz_id").distinct())
+    if idle:
+        for model, moment in ((ReadingProgress, "completed_at"), (Attempt, "started_at")):
+            rows = (
+                model.objects.filter(user_id__in=idle).values("user_id").annotate(last=Max(moment))
+            )
+            for row in rows.values_list("user_id", "last"):
+                facts.last_active[row[0]] = max(row[1], facts.last_active.get(row[0], row[1]))
+    return facts
+
+
+def due_in_batch(*, plan: SweepPlan, batch: list[Enrollment]) -> list[Due]:
+    """Every reminder due now for this batch of enrolments, for people in their daytime."""
+    awake = [
+        e
+        for e in batch
+        if in_window(
+            now=plan.now, zone=recipient_zone(user=e.user, cohort=plan.cohorts[e.cohort_id])
+        )
+    ]
+    fellows = [e for e in awake if e.role == Enrollment.Role.FELLOW]
+    facts = _batch_facts(plan, fellows)
+    found: list[Due] = []
+    for enrollment in awake:
+        if enrollment.role == Enrollment.Role.FACILITATOR:
+            found += _digests(plan, enrollment)
+        else:
+            found += _before_session(plan, enrollment, facts)
+            found += _quizzes(plan, enrollment, facts)
+            found += _inactive(plan, enrollment, facts)
+    return found
+
+
+def _session_payload(session: Session) -> dict:
+    return {
+        "session_id": session.pk,
+        "starts_at": session.starts_at.isoformat(),
+        "unit_id": session.unit_id,
+        "unit_title": session.unit.title,
+        "week": session.unit.week,
+        "cohort_name": session.cohort.name,
+        "course_title": session.cohort.course.title,
+    }
+
+
+def _due(enrollment: Enrollment, kind: str, session: Session, payload: dict) -> Due:
+    key = session_key(recipient_id=enrollment.user_id, kind=kind, session=session)
+    return Due(enrollment.user_id, kind, enrollment.cohort_id, session.pk, key, payload)
+
+
+def _unread(plan: SweepPlan, unit_id: int, user_id: int, facts: BatchFacts) -> list[dict]:
+    return [r for r in plan.core.get(unit_id, ()) if (user_id, r["id"]) not in facts.read]
+
+
+def _before_session(plan: SweepPlan, enrollment: Enrollment, facts: BatchFacts) -> list[Due]:
+    if not wants(enrollment.user, Kind.BEFORE_SESSION):
+        return []
+    found = []
+    for session in plan.before.get(enrollment.cohort_id, ()):
+        unread = _unread(plan, session.unit_id, enrollment.user_id, facts)
+        if unread:
+            payload = {**_session_payload(session), "readings": unread}
+            found.append(_due(enrollment, Kind.BEFORE_SESSION, session, payload))
+    return found
+
+
+def _quizzes(plan: SweepPlan, enrollment: Enrollment, facts: BatchFacts) -> list[Due]:
+    if not wants(enrollment.user, Kind.QUIZ_AFTER_SESSION):
+        return []
+    return [
+        _due(
+            enrollment,
+            Kind.QUIZ_AFTER_SESSION,
+            session,
+            {
+                **_session_payload(session),
+                "quiz_id": session.quiz_id,
+                "quiz_title": session.quiz_title,
+            },
+        )
+        for session in plan.quiz.get(enrollment.cohort_id, ())
+        if (enrollment.user_id, session.quiz_id) not in facts.attempted
+    ]
+
+
+def _inactive(plan: SweepPlan, enrollment: Enrollment, facts: BatchFacts) -> list[Due]:
+    session = plan.current.get(enrollment.cohort_id)
+    if session is None or not wants(enrollment.user, Kind.INACTIVE):
+        return []
+    user = enrollment.user
+    moments = [user.last_login, facts.last_active.get(user.pk), enrollment.created_at]
+    last = max(m for m in moments if m is not None)
+    if last > plan.now - timedelta(days=settings.REMINDER_INACTIVE_DAYS):
+        return []
+    # The last activity is in the key: one reminder per spell of inactivity, a new one after
+    # the person comes back and goes quiet again.
+    marker = last.astimezone(UTC).isoformat()
+    key = f"{user.pk}:{Kind.INACTIVE}:{enrollment.cohort_id}::{marker}"
+    payload = {
+        **_session_payload(session),
+        "readings": _unread(plan, session.unit_id, user.pk, facts),
+        "last_active": last.isoformat(),
+    }
+    return [Due(user.pk, Kind.INACTIVE, enrollment.cohort_id, None, key, payload)]
+
+
+def _digests(plan: SweepPlan, enrollment: Enrollment) -> list[Due]:
+    if not wants(enrollment.user, Kind.FACILITATOR_DIGEST):
+        return []
+    return [
+        _due(enrollment, Kind.FACILITATOR_DIGEST, session, _session_payload(session))
+        for session in plan.digest.get(enrollment.cohort_id, ())
+    ]
+
+
+# --- One person: nudges -----------------------------------------------------------------------
+
+
+def left_off(*, enrollment: Enrollment, now: datetime) -> dict:
+    """Where a fellow left off in their cohort: this week's unit and its unread core readings."""
+    cohort = enrollment.cohort
+    sessions = list(_visible_sessions().filter(cohort=cohort).order_by("starts_at"))
+    session = selectors.current_session(cohort=cohort, sessions=sessions, now=now)
+    base = {"cohort_name": cohort.name, "course_title": cohort.course.title}
+    if session is None:
+        return base
+    readings = _core_readings({session.unit_id})[session.unit_id]
+    read = set(
+        ReadingProgress.objects.filter(
+            user_id=enrollment.user_id, reading_id__in=[r["id"] for r in readings]
+        ).values_list("reading_id", flat=True)
+    )
+    unread = [r for r in readings if r["id"] not in read]
+    return {**_session_payload(session), **base, "readings": unread}
+
+
+def digest(*, reminder: Reminder) -> dict:
+    """The facilitator digest's content, from the facilitator dashboard, at send time."""
+    from courseapp.facilitate.selectors import cohort_dashboard
+
+    dashboard = cohort_dashboard(cohort=reminder.cohort, now=timezone.now())
+    return digest_from_dashboard(dashboard)
+
+
+def digest_from_dashboard(dashboard) -> dict:
+    feedback = dashboard.feedback
+    return {
+        "fellows": len(dashboard.rows),
+        "core_ready": dashboard.core_ready,
+        "at_risk": [
+            {"name": row.user.name, "reasons": row.at_risk_reasons} for row in dashboard.at_risk
+        ],
+        "weakest": [
+            {
+                "label": f"Week {cell.week} objective {cell.number}",
+                "text": cell.objective.text,
+                "percent": cell.percent,
+                "below": cell.fellows_below,
+            }
+            for cell in dashboard.weakest
+        ],
+        "feedback_count": feedback.answers if feedback else 0,
+        "cohort_id": dashboard.cohort.pk,
+    }
