@@ -7,3 +7,4 @@ class CourseappConfig(AppConfig):
 
     def ready(self) -> None:
         from . import admin_cohorts, signals  # noqa: F401  (registers admin and hooks)
+        from .facilitate import nav  # noqa: F401  (keeps the Facilitate link's flag at login)

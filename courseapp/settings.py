@@ -271,3 +271,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Facilitator dashboard: when a fellow is flagged at risk (courseapp/facilitate/selectors.py).
+AT_RISK_CORE_HOURS_BEFORE_SESSION = envint("AT_RISK_CORE_HOURS_BEFORE_SESSION", 48)
+AT_RISK_INACTIVE_DAYS = envint("AT_RISK_INACTIVE_DAYS", 7)
+AT_RISK_LOW_MASTERY = float(env("AT_RISK_LOW_MASTERY", "0.5"))

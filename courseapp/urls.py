@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("quizzes.urls")),
     path("", include("courseapp.feedback.urls")),
+    path("", include("courseapp.facilitate.urls")),
     path("admin/courseapp/reading/import-chapter/", include("courseapp.admin_chapters")),
     path("admin/", admin.site.urls),
 ]

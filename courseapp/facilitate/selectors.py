@@ -1,0 +1,665 @@
+"""Reads for the facilitator pages: the cohort dashboard, the cohort list and one fellow's page.
+
+Every selector here runs a fixed number of queries whatever the cohort size: grouped aggregates
+(`values().annotate()`) and subqueries, assembled in Python. Never a query per fellow or unit.
+
+Anonymity: a fellow's anonymous unit feedback never shows here, not even as "given" in the grid
+or as a time in their last activity. Once a facilitator knows who answered, the feedback page's
+named answers would give the anonymous one away by elimination.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts.models import User
+from courseapp.feedback.selectors import UnitFeedbackSummary, cohort_unit_feedback_summary
+from courseapp.models import (
+    Cohort,
+    Enrollment,
+    LearningObjective,
+    Reading,
+    ReadingProgress,
+    Session,
+    UnitFeedback,
+)
+from courseapp.selectors import current_session
+from quizzes.models import Attempt, Question
+from quizzes.selectors import DEVELOPING, SECURE, Mastery, latest_answers
+
+MAIN_STATUSES = (Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED)
+
+
+def facilitated_cohorts(*, user: User) -> QuerySet[Cohort]:
+    """Cohorts this person may open on the facilitator pages: all for staff, else the ones they
+    facilitate (any status but dropped)."""
+    cohorts = Cohort.objects.select_related("course")
+    if user.is_staff:
+        return cohorts
+    if not user.is_authenticated:
+        return cohorts.none()
+    mine = Enrollment.objects.filter(
+        cohort=OuterRef("pk"), user=user, role=Enrollment.Role.FACILITATOR
+    ).exclude(status=Enrollment.Status.DROPPED)
+    return cohorts.filter(Exists(mine))
+
+
+def is_facilitator(*, user: User) -> bool:
+    return user.is_staff or facilitated_cohorts(user=user).exists()
+
+
+# --- The schedule -------------------------------------------------------------------------------
+
+
+@dataclass
+class UnitColumn:
+    """One unit of the cohort's course with its session, as the grid's column."""
+
+    session: Session
+    released: bool
+    held: bool
+    core_total: int
+    has_quiz: bool
+
+    @property
+    def unit(self):
+        return self.session.unit
+
+    @property
+    def label(self) -> str:
+        return f"Week {self.unit.week}"
+
+
+def _core_total() -> Coalesce:
+    """The live core readings of a session's unit, as an annotation on Session."""
+    core = (
+        Reading.objects.live()
+        .filter(unit=OuterRef("unit"), tier=Reading.Tier.CORE)
+        .values("unit")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(core, output_field=IntegerField()), 0)
+
+
+def _columns(cohort: Cohort, now: datetime) -> list[UnitColumn]:
+    """The cohort's visible sessions with each unit's live core total and whether its quiz has
+    live questions. One query."""
+    questions = Question.objects.live().filter(quiz__unit=OuterRef("unit"))
+    sessions = (
+        Session.objects.filter(cohort=cohort, unit__archived_at=None, unit__published=True)
+        .select_related("unit")
+        .annotate(
+            core_total=_core_total(),
+            has_quiz=Exists(questions),
+        )
+        .order_by("starts_at", "pk")
+    )
+    self_paced = cohort.pacing == Cohort.Pacing.SELF_PACED
+    return [
+        UnitColumn(
+            session=s,
+            released=self_paced or s.opens_at <= now,
+            held=s.starts_at <= now,
+            core_total=s.core_total,
+            has_quiz=s.has_quiz,
+        )
+        for s in sessions
+    ]
+
+
+# --- Per-fellow facts, each one grouped query -------------------------------------------------
+
+
+@dataclass
+class Activity:
+    """Grouped facts about the fellows: (user, unit) keyed counts and each user's latest time."""
+
+    core_done: dict[tuple[int, int], int] = field(default_factory=dict)
+    quiz: dict[tuple[int, int], dict] = field(default_factory=dict)
+    feedback: set[tuple[int, int]] = field(default_factory=set)
+    last: dict[int, datetime] = field(default_factory=dict)
+
+    def seen(self, user_id: int, when: datetime | None) -> None:
+        if when is not None and (user_id not in self.last or when > self.last[user_id]):
+            self.last[user_id] = when
+
+
+def _activity(cohort: Cohort, users) -> Activity:
+    """Three queries: reading marks, quiz attempts and named feedback, per fellow and unit."""
+    activity = Activity()
+    core = Q(reading__tier=Reading.Tier.CORE, reading__archived_at=None)
+    marks = (
+        ReadingProgress.objects.filter(user__in=users, reading__unit__course_id=cohort.course_id)
+        .values("user", "reading__unit")
+        .annotate(core=Count("pk", filter=core), last=Max("completed_at"))
+    )
+    for row in marks:
+        activity.core_done[row["user"], row["reading__unit"]] = row["core"]
+        activity.seen(row["user"], row["last"])
+    submitted = Q(submitted_at__isnull=False)
+    attempts = (
+        Attempt.objects.filter(user__in=users, quiz__unit__course_id=cohort.course_id)
+        .values("user", "quiz__unit")
+        .annotate(
+            submitted=Count("pk", filter=submitted, distinct=True),
+            passed=Count("pk", filter=Q(passed=True), distinct=True),
+            best=Max("score"),
+            last_answer=Max("answers__saved_at"),
+            last_start=Max("started_at"),
+            last_submit=Max("submitted_at"),
+        )
+    )
+    for row in attempts:
+        activity.quiz[row["user"], row["quiz__unit"]] = row
+        for key in ("last_answer", "last_start", "last_submit"):
+            activity.seen(row["user"], row[key])
+    named = UnitFeedback.objects.filter(
+        user__in=users, unit__course_id=cohort.course_id, anonymous=False
+    ).values_list("user", "unit", "updated_at")
+    for user_id, unit_id, updated_at in named:
+        activity.feedback.add((user_id, unit_id))
+        activity.seen(user_id, updated_at)
+    return activity
+
+
+def _mastery(cohort: Cohort, users) -> dict[int, dict[int, Mastery]]:
+    """Each fellow's mastery per objective id, from their latest submitted attempts. One query."""
+    attempts = Attempt.objects.filter(user__in=users, quiz__unit__course_id=cohort.course_id)
+    rows = latest_answers(attempts).values_list(
+        "attempt__user_id", "snapshot__objectives", "is_correct"
+    )
+    correct: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    total: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for user_id, objective_ids, is_correct in rows:
+        for objective_id in objective_ids or []:
+            total[user_id][objective_id] += 1
+            correct[user_id][objective_id] += bool(is_correct)
+    return {
+        user_id: {pk: Mastery(pk, correct[user_id][pk], n) for pk, n in per_objective.items()}
+        for user_id, per_objective in total.items()
+    }
+
+
+# --- The dashboard ------------------------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    column: UnitColumn
+    core_done: int
+    quiz_submitted: int
+    quiz_best: float | None
+    quiz_passed: bool
+    feedback: bool
+
+    @property
+    def core_complete(self) -> bool:
+        return self.core_done >= self.column.core_total
+
+    @property
+    def quiz_best_percent(self) -> int | None:
+        return None if self.quiz_best is None else round(self.quiz_best)
+
+
+@dataclass
+class FellowRow:
+    enrollment: Enrollment
+    cells: list[Cell]
+    last_activity: datetime | None
+    mastery: dict[int, Mastery]
+    at_risk_reasons: list[str] = field(default_factory=list)
+
+    @property
+    def user(self) -> User:
+        return self.enrollment.user
+
+    @property
+    def is_at_risk(self) -> bool:
+        return bool(self.at_risk_reasons)
+
+    @property
+    def core_done(self) -> int:
+        return sum(min(c.core_done, c.column.core_total) for c in self.cells)
+
+    @property
+    def core_total(self) -> int:
+        return sum(c.column.core_total for c in self.cells)
+
+    @property
+    def expected_total(self) -> int:
+        """Core readings the schedule expects read by now: those of units already discussed."""
+        return sum(c.column.core_total for c in self.cells if c.column.held)
+
+    @property
+    def expected_done(self) -> int:
+        return sum(min(c.core_done, c.column.core_total) for c in self.cells if c.column.held)
+
+    @property
+    def behind(self) -> int:
+        return self.expected_total - self.expected_done
+
+    def cell_for(self, unit_id: int) -> Cell | None:
+        return next((c for c in self.cells if c.column.unit.pk == unit_id), None)
+
+
+@dataclass
+class ObjectiveCell:
+    objective: LearningObjective
+    week: int
+    number: int
+    mean: float | None
+    fellows_with_data: int
+    fellows_below: int
+
+    @property
+    def percent(self) -> int | None:
+        return None if self.mean is None else round(100 * self.mean)
+
+    @property
+    def level(self) -> str:
+        if self.mean is None:
+            return "none"
+        if self.mean >= SECURE:
+            return "secure"
+        return "developing" if self.mean >= DEVELOPING else "not-yet"
+
+
+@dataclass
+class ObjectiveRow:
+    column: UnitColumn
+    cells: list[ObjectiveCell]
+
+
+@dataclass
+class CohortDashboard:
+    cohort: Cohort
+    now: datetime
+    columns: list[UnitColumn]
+    rows: list[FellowRow]
+    others: list[FellowRow]
+    objectives: list[ObjectiveRow]
+    current: Session | None
+    next_session: Session | None
+    feedback: UnitFeedbackSummary | None
+
+    @property
+    def at_risk(self) -> list[FellowRow]:
+        return [row for row in self.rows if row.is_at_risk]
+
+    @property
+    def current_column(self) -> UnitColumn | None:
+        if self.current is None:
+            return None
+        return next(c for c in self.columns if c.session.pk == self.current.pk)
+
+    @property
+    def core_ready(self) -> int:
+        """Fellows who finished this week's core readings."""
+        if self.current is None:
+            return 0
+        return sum(1 for row in self.rows if row.cell_for(self.current.unit_id).core_complete)
+
+    @property
+    def weakest(self) -> list[ObjectiveCell]:
+        cells = [c for row in self.objectives for c in row.cells if c.mean is not None]
+        return sorted(cells, key=lambda c: c.mean)[:3]
+
+
+def _fellow_row(enrollment, columns, activity, mastery) -> FellowRow:
+    user_id = enrollment.user_id
+    cells = []
+    for column in columns:
+        quiz = activity.quiz.get((user_id, column.unit.pk), {})
+        cells.append(
+            Cell(
+                column=column,
+                core_done=activity.core_done.get((user_id, column.unit.pk), 0),
+                quiz_submitted=quiz.get("submitted", 0),
+                quiz_best=quiz.get("best"),
+                quiz_passed=bool(quiz.get("passed")),
+                feedback=(user_id, column.unit.pk) in activity.feedback,
+            )
+        )
+    return FellowRow(enrollment, cells, activity.last.get(user_id), mastery.get(user_id, {}))
+
+
+def _objective_rows(columns, rows) -> list[ObjectiveRow]:
+    """Mastery per live objective across the main fellows: the mean of the fellows with data.
+    One query (the objectives)."""
+    objectives = defaultdict(list)
+    for objective in (
+        LearningObjective.objects.live()
+        .filter(unit__in=[c.unit for c in columns])
+        .order_by("position", "pk")
+    ):
+        objectives[objective.unit_id].append(objective)
+    threshold = settings.AT_RISK_LOW_MASTERY
+    result = []
+    for column in columns:
+        cells = []
+        for number, objective in enumerate(objectives[column.unit.pk], start=1):
+            ratios = [r.mastery[objective.pk].ratio for r in rows if objective.pk in r.mastery]
+            mean = sum(ratios) / len(ratios) if ratios else None
+            below = sum(ratio < threshold for ratio in ratios)
+            cells.append(
+                ObjectiveCell(objective, column.unit.week, number, mean, len(ratios), below)
+            )
+        if cells:
+            result.append(ObjectiveRow(column, cells))
+    return result
+
+
+def cohort_dashboard(*, cohort: Cohort, now: datetime | None = None) -> CohortDashboard:
+    """Everything the cohort page shows. Eight queries whatever the number of fellows or units
+    (six, plus two for this week's feedback summary)."""
+    now = now or timezone.now()
+    columns = _columns(cohort, now)
+    enrollments = list(
+        Enrollment.objects.filter(cohort=cohort, role=Enrollment.Role.FELLOW)
+        .select_related("user")
+        .order_by("user__display_name", "user__email")
+    )
+    users = [e.user_id for e in enrollments]
+    activity = _activity(cohort, users)
+    mastery = _mastery(cohort, users)
+    all_rows = [_fellow_row(e, columns, activity, mastery) for e in enrollments]
+    rows = [r for r in all_rows if r.enrollment.status in MAIN_STATUSES]
+    sessions = [c.session for c in columns]
+    current = current_session(cohort=cohort, sessions=sessions, now=now)
+    next_session = next((s for s in sessions if s.starts_at > now), None)
+    objectives = _objective_rows(columns, rows)
+    labels = {
+        cell.objective.pk: f"week {row.column.unit.week} objective {cell.number}"
+        for row in objectives
+        for cell in row.cells
+    }
+    for row in rows:
+        if row.enrollment.status == Enrollment.Status.ACTIVE:
+            row.at_risk_reasons = at_risk_reasons(
+                row=row, next_session=next_session, now=now, objectives=labels
+            )
+    return CohortDashboard(
+        cohort=cohort,
+        now=now,
+        columns=columns,
+        rows=rows,
+        others=[r for r in all_rows if r.enrollment.status not in MAIN_STATUSES],
+        objectives=objectives,
+        current=current,
+        next_session=next_session,
+        feedback=_feedback(cohort, current),
+    )
+
+
+def _feedback(cohort: Cohort, current: Session | None) -> UnitFeedbackSummary | None:
+    return cohort_unit_feedback_summary(cohort=cohort, unit=current.unit) if current else None
+
+
+# --- At-risk rules ------------------------------------------------------------------------------
+
+
+def at_risk_reasons(
+    *, row: FellowRow, next_session: Session | None, now: datetime, objectives: dict[int, str]
+) -> list[str]:
+    """Why this fellow may need a word before the next session; empty when they are on track.
+    `objectives` names the live objectives by id ("week 3 objective 2"); others are ignored."""
+    reasons = [
+        _core_before_session(row, next_session, now),
+        _quiz_skipped(row),
+        _inactive(row, now),
+        _low_mastery(row, objectives),
+    ]
+    return [reason for reason in reasons if reason]
+
+
+def _core_before_session(row: FellowRow, session: Session | None, now: datetime) -> str | None:
+    window = timedelta(hours=settings.AT_RISK_CORE_HOURS_BEFORE_SESSION)
+    if session is None or session.starts_at - now > window:
+        return None
+    cell = row.cell_for(session.unit_id)
+    if cell is None or cell.core_complete:
+        return None
+    total = cell.column.core_total
+    return (
+        f"Week {session.unit.week} core readings unfinished ({cell.core_done} of {total} read) "
+        f"with the session less than {settings.AT_RISK_CORE_HOURS_BEFORE_SESSION} hours away"
+    )
+
+
+def _quiz_skipped(row: FellowRow) -> str | None:
+    weeks = [
+        str(c.column.unit.week)
+        for c in row.cells
+        if c.column.held and c.column.has_quiz and not c.quiz_submitted
+    ]
+    if not weeks:
+        return None
+    label = "Week" if len(weeks) == 1 else "Weeks"
+    return f"{label} {', '.join(weeks)} quiz not attempted after the session"
+
+
+def _inactive(row: FellowRow, now: datetime) -> str | None:
+    """No activity for the set number of days, counted from the fellow's last activity, or from
+    when they joined or the first unit opened (whichever is later) if they have none yet."""
+    days = settings.AT_RISK_INACTIVE_DAYS
+    released = [c.column.session.opens_at for c in row.cells if c.column.released]
+    if not released:
+        return None
+    since = row.last_activity or max(row.enrollment.created_at, min(released))
+    idle = (now - since).days
+    if idle < days:
+        return None
+    if row.last_activity is None:
+        return f"No activity yet, {idle} days since they could start"
+    return f"No activity for {idle} days"
+
+
+def _low_mastery(row: FellowRow, objectives: dict[int, str]) -> str | None:
+    threshold = settings.AT_RISK_LOW_MASTERY
+    low = [
+        m for pk, m in row.mastery.items() if pk in objectives and m.total and m.ratio < threshold
+    ]
+    if not low:
+        return None
+    worst = min(low, key=lambda m: (m.ratio, m.objective_id))
+    more = f" and {len(low) - 1} more" if len(low) > 1 else ""
+    return (
+        f"Mastery below {round(100 * threshold)}% on {objectives[worst.objective_id]} "
+        f"({worst.correct} of {worst.total} right){more}"
+    )
+
+
+# --- My cohorts ---------------------------------------------------------------------------------
+
+
+@dataclass
+class CohortSummary:
+    cohort: Cohort
+    zone: str
+    next_session: Session | None
+    current: Session | None
+    fellows: int
+    core_ready: int
+
+    @property
+    def health(self) -> str:
+        if self.current is None or not self.current.core_total:
+            return f"{self.fellows} fellow{'s' if self.fellows != 1 else ''}."
+        return (
+            f"{self.core_ready} of {self.fellows} fellow{'s' if self.fellows != 1 else ''} "
+            f"{'has' if self.fellows == 1 else 'have'} finished the week "
+            f"{self.current.unit.week} core readings."
+        )
+
+
+def _core_ready_per_cohort(fellows: list[tuple[int, int]], current: dict[int, Session]) -> dict:
+    """Active fellows who read every live core reading of their cohort's current unit. One
+    query of (fellow, unit) counts."""
+    active = Enrollment.objects.filter(
+        cohort__in=list(current), role=Enrollment.Role.FELLOW, status=Enrollment.Status.ACTIVE
+    )
+    rows = (
+        ReadingProgress.objects.filter(
+            user__in=active.values("user"),
+            reading__unit__in=[session.unit_id for session in current.values()],
+            reading__tier=Reading.Tier.CORE,
+            reading__archived_at=None,
+        )
+        .values("user", "reading__unit")
+        .annotate(n=Count("pk"))
+        .values_list("user", "reading__unit", "n")
+    )
+    counts = {(user, unit): n for user, unit, n in rows}
+    ready: dict[int, int] = defaultdict(int)
+    for cohort_id, user_id in fellows:
+        session = current.get(cohort_id)
+        if session and counts.get((user_id, session.unit_id), 0) >= session.core_total:
+            ready[cohort_id] += 1
+    return ready
+
+
+def facilitator_home(*, user: User, now: datetime | None = None) -> list[CohortSummary]:
+    """The cohorts this person facilitates (all for staff), each with its next session, this
+    week's unit and how many active fellows finished its core readings. Four queries."""
+    now = now or timezone.now()
+    cohorts = list(facilitated_cohorts(user=user).order_by("-start_date", "name"))
+    sessions = defaultdict(list)
+    for session in (
+        Session.objects.filter(cohort__in=cohorts, unit__archived_at=None, unit__published=True)
+        .select_related("unit")
+        .annotate(core_total=_core_total())
+        .order_by("starts_at", "pk")
+    ):
+        sessions[session.cohort_id].append(session)
+    fellows = list(
+        Enrollment.objects.filter(
+            cohort__in=cohorts, role=Enrollment.Role.FELLOW, status=Enrollment.Status.ACTIVE
+        ).values_list("cohort", "user")
+    )
+    current = {}
+    for cohort in cohorts:
+        found = current_session(cohort=cohort, sessions=sessions[cohort.pk], now=now)
+        if found is not None:
+            current[cohort.pk] = found
+    ready = _core_ready_per_cohort(fellows, current) if current else {}
+    per_cohort = defaultdict(int)
+    for cohort_id, _ in fellows:
+        per_cohort[cohort_id] += 1
+    return [
+        CohortSummary(
+            cohort=cohort,
+            zone=user.timezone or cohort.timezone,
+            next_session=next((s for s in sessions[cohort.pk] if s.starts_at > now), None),
+            current=current.get(cohort.pk),
+            fellows=per_cohort[cohort.pk],
+            core_ready=ready.get(cohort.pk, 0),
+        )
+        for cohort in cohorts
+    ]
+
+
+# --- One fellow ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Event:
+    at: datetime
+    text: str
+
+
+@dataclass
+class FellowUnit:
+    column: UnitColumn
+    readings: list[Reading]
+    attempts: list[Attempt]
+    feedback: UnitFeedback | None
+
+    @property
+    def core_done(self) -> int:
+        return sum(1 for r in self.readings if r.tier == Reading.Tier.CORE and r.done_at)
+
+
+@dataclass
+class FellowDetail:
+    cohort: Cohort
+    enrollment: Enrollment
+    units: list[FellowUnit]
+    timeline: list[Event]
+
+    @property
+    def user(self) -> User:
+        return self.enrollment.user
+
+
+def fellow_enrollment(*, cohort: Cohort, user_pk: int) -> Enrollment | None:
+    return (
+        Enrollment.objects.filter(cohort=cohort, user_id=user_pk, role=Enrollment.Role.FELLOW)
+        .select_related("user")
+        .first()
+    )
+
+
+def fellow_detail(*, cohort: Cohort, enrollment: Enrollment) -> FellowDetail:
+    """One fellow's progress per unit and reading, submitted quiz attempts with their answers,
+    named feedback and a timeline. Five queries; anonymous feedback is never read."""
+    user = enrollment.user
+    columns = _columns(cohort, timezone.now())
+    units = [c.unit for c in columns]
+    done_at = ReadingProgress.objects.filter(user=user, reading=OuterRef("pk"))
+    readings = defaultdict(list)
+    for reading in (
+        Reading.objects.live()
+        .filter(unit__in=units)
+        .annotate(done_at=Subquery(done_at.values("completed_at")[:1]))
+        .order_by("tier", "position", "pk")
+    ):
+        readings[reading.unit_id].append(reading)
+    attempts = defaultdict(list)
+    for attempt in (
+        Attempt.objects.filter(user=user, quiz__unit__in=units, submitted_at__isnull=False)
+        .select_related("quiz")
+        .prefetch_related("answers")
+        .order_by("number")
+    ):
+        attempts[attempt.quiz.unit_id].append(attempt)
+    feedback = {
+        f.unit_id: f
+        for f in UnitFeedback.objects.filter(user=user, unit__in=units, anonymous=False)
+    }
+    fellow_units = [
+        FellowUnit(c, readings[c.unit.pk], attempts[c.unit.pk], feedback.get(c.unit.pk))
+        for c in columns
+    ]
+    return FellowDetail(cohort, enrollment, fellow_units, _timeline(fellow_units))
+
+
+def _timeline(units: list[FellowUnit]) -> list[Event]:
+    events = []
+    for unit in units:
+        week = unit.column.unit.week
+        events += [
+            Event(r.done_at, f"Read “{r.title}” (week {week})") for r in unit.readings if r.done_at
+        ]
+        for attempt in unit.attempts:
+            result = "passed" if attempt.passed else "not passed"
+            score = f"{round(attempt.score)}%" if attempt.score is not None else "unscored"
+            text = f"Submitted week {week} quiz, attempt {attempt.number}: {score}, {result}"
+            events.append(Event(attempt.submitted_at, text))
+        if unit.feedback:
+            events.append(Event(unit.feedback.updated_at, f"Gave feedback on week {week}"))
+    return sorted(events, key=lambda e: e.at, reverse=True)
+
+
+def cohort_sessions(*, cohort: Cohort) -> list[Session]:
+    """The cohort's sessions on live, published units, in time order. One query."""
+    return list(
+        Session.objects.filter(cohort=cohort, unit__archived_at=None, unit__published=True)
+        .select_related("unit")
+        .order_by("starts_at", "pk")
+    )

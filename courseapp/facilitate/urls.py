@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("facilitate/", views.facilitate_home, name="facilitate_home"),
+    path("cohorts/<int:pk>/", views.cohort_detail, name="cohort_detail"),
+    path("cohorts/<int:pk>/export.csv", views.cohort_export_csv, name="cohort_export_csv"),
+    path("cohorts/<int:pk>/sessions.ics", views.cohort_sessions_ics, name="cohort_sessions_ics"),
+    path(
+        "cohorts/<int:pk>/fellows/<int:user_pk>/",
+        views.fellow_detail,
+        name="cohort_fellow_detail",
+    ),
+]

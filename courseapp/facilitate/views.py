@@ -1,0 +1,91 @@
+"""Facilitator pages. Every view finds the cohort among those the person facilitates (staff:
+all), so fellows and other cohorts' facilitators get a 404 that says nothing about the cohort."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from courseapp.feedback.selectors import ANONYMITY_MIN_ANSWERS
+from courseapp.models import Cohort
+from courseapp.selectors import display_zone
+
+from . import exports, selectors
+from .grid import grid_view
+
+NOT_FOUND = "No such cohort among the ones you facilitate."
+
+
+def _facilitated(request: HttpRequest, pk: int) -> Cohort:
+    cohort = selectors.facilitated_cohorts(user=request.user).filter(pk=pk).first()
+    if cohort is None:
+        raise Http404(NOT_FOUND)
+    return cohort
+
+
+@login_required
+@require_GET
+def facilitate_home(request: HttpRequest) -> HttpResponse:
+    summaries = selectors.facilitator_home(user=request.user)
+    if (
+        not summaries
+        and not request.user.is_staff
+        and not selectors.is_facilitator(user=request.user)
+    ):
+        raise Http404("You do not facilitate a cohort.")
+    return render(request, "courseapp/facilitate/home.html", {"summaries": summaries})
+
+
+@login_required
+@require_GET
+def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    cohort = _facilitated(request, pk)
+    dashboard = selectors.cohort_dashboard(cohort=cohort)
+    context = {
+        "dashboard": dashboard,
+        "cohort": cohort,
+        "view": grid_view(dashboard, request.GET),
+        "zone": display_zone(user=request.user, cohort=cohort),
+        "min_answers": ANONYMITY_MIN_ANSWERS,
+        "threshold_percent": round(100 * settings.AT_RISK_LOW_MASTERY),
+    }
+    template = "courseapp/facilitate/cohort_detail.html"
+    return render(request, f"{template}#grid" if request.htmx else template, context)
+
+
+@login_required
+@require_GET
+def cohort_export_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    cohort = _facilitated(request, pk)
+    dashboard = selectors.cohort_dashboard(cohort=cohort)
+    lines = exports.grid_csv_lines(grid_view(dashboard, request.GET), dashboard.others)
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="cohort-{cohort.pk}-progress.csv"'
+    return response
+
+
+@login_required
+@require_GET
+def cohort_sessions_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    cohort = _facilitated(request, pk)
+    sessions = selectors.cohort_sessions(cohort=cohort)
+    body = exports.sessions_calendar(cohort=cohort, sessions=sessions)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="cohort-{cohort.pk}-sessions.ics"'
+    return response
+
+
+@login_required
+@require_GET
+def fellow_detail(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
+    cohort = _facilitated(request, pk)
+    enrollment = selectors.fellow_enrollment(cohort=cohort, user_pk=user_pk)
+    if enrollment is None:
+        raise Http404("No such fellow in this cohort.")
+    context = {
+        "detail": selectors.fellow_detail(cohort=cohort, enrollment=enrollment),
+        "cohort": cohort,
+        "zone": display_zone(user=request.user, cohort=cohort),
+    }
+    return render(request, "courseapp/facilitate/fellow_detail.html", context)
