@@ -15,6 +15,7 @@ urlpatterns = [
     path("readings/<int:pk>/mark/", views.reading_mark, name="reading_mark"),
     path("invitations/<str:token>/", invitation_views.invitation_accept, name="invitation_accept"),
     path("cohorts/<int:pk>/invite/", invitation_views.cohort_invite, name="cohort_invite"),
+    path("", include("courseapp.reminders.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("quizzes.urls")),
     path("", include("courseapp.feedback.urls")),

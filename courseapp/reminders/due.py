@@ -82,8 +82,10 @@ class SweepPlan:
     before: dict[int, list[Session]] = field(default_factory=lambda: defaultdict(list))
     digest: dict[int, list[Session]] = field(default_factory=lambda: defaultdict(list))
     quiz: dict[int, list[Session]] = field(default_factory=lambda: defaultdict(list))
-    # Running cohorts -> this week's session, for "where you left off".
+    # Running cohorts -> this week's session, for "where you left off", and when the cohort's
+    # first unit opened (nobody is idle before there was anything to do).
     current: dict[int, Session] = field(default_factory=dict)
+    started: dict[int, datetime] = field(default_factory=dict)
     # Unit -> its live core readings, as the email lists them.
     core: dict[int, list[dict]] = field(default_factory=dict)
 
@@ -110,16 +112,21 @@ def _visible_sessions() -> QuerySet[Session]:
     )
 
 
-def _running_sessions(now: datetime) -> list[Session]:
-    """This week's session of each running cohort (one unit opened, one session to come)."""
+def _running(now: datetime) -> tuple[list[Session], dict[int, datetime]]:
+    """This week's session of each running cohort (one unit opened, one session to come), and
+    when each cohort's first unit opened."""
     mine = _visible_sessions().filter(cohort=OuterRef("pk"))
     latest = mine.filter(opens_at__lte=now).order_by("-opens_at").values("pk")[:1]
     upcoming = mine.filter(starts_at__gte=now).order_by("starts_at").values("pk")[:1]
+    first = mine.order_by("opens_at").values("opens_at")[:1]
     cohorts = Cohort.objects.filter(
         Exists(mine.filter(opens_at__lte=now)), Exists(mine.filter(starts_at__gte=now))
-    ).annotate(latest=Subquery(latest), upcoming=Subquery(upcoming))
-    ids = [c.upcoming if c.pacing == Cohort.Pacing.SELF_PACED else c.latest for c in cohorts]
-    return list(_visible_sessions().filter(pk__in=ids))
+    ).annotate(latest=Subquery(latest), upcoming=Subquery(upcoming), first=Subquery(first))
+    ids, started = [], {}
+    for cohort in cohorts:
+        ids.append(cohort.upcoming if cohort.pacing == Cohort.Pacing.SELF_PACED else cohort.latest)
+        started[cohort.pk] = cohort.first
+    return list(_visible_sessions().filter(pk__in=ids)), started
 
 
 def sweep_plan(*, now: datetime) -> SweepPlan:
@@ -136,7 +143,8 @@ def sweep_plan(*, now: datetime) -> SweepPlan:
             if is_due:
                 getattr(plan, name)[session.cohort_id].append(session)
                 plan.cohorts[session.cohort_id] = session.cohort
-    for session in _running_sessions(now):
+    running, plan.started = _running(now)
+    for session in running:
         plan.current[session.cohort_id] = session
         plan.cohorts[session.cohort_id] = session.cohort
     units = {s.unit_id for sessions in plan.before.values() for s in sessions}
@@ -300,7 +308,12 @@ def _inactive(plan: SweepPlan, enrollment: Enrollment, facts: BatchFacts) -> lis
     if session is None or not wants(enrollment.user, Kind.INACTIVE):
         return []
     user = enrollment.user
-    moments = [user.last_login, facts.last_active.get(user.pk), enrollment.created_at]
+    moments = [
+        user.last_login,
+        facts.last_active.get(user.pk),
+        enrollment.created_at,
+        plan.started.get(enrollment.cohort_id),
+    ]
     last = max(m for m in moments if m is not None)
     if last > plan.now - timedelta(days=settings.REMINDER_INACTIVE_DAYS):
         return []

@@ -57,9 +57,13 @@ def reason_context(reminder: Reminder, zone: ZoneInfo) -> dict:
         reason["unit_url"] = absolute("unit_detail", payload["unit_id"])
     if payload.get("quiz_id"):
         reason["quiz_url"] = absolute("quiz_detail", payload["quiz_id"])
+    if reminder.kind == Reminder.Kind.FACILITATOR_DIGEST:
+        reason["cohort_url"] = absolute("cohort_detail", reminder.cohort_id)
     if payload.get("starts_at"):
+        # Formatted here: the template `date` filter would convert back to the server's zone.
         starts = datetime.fromisoformat(payload["starts_at"]).astimezone(zone)
-        reason.update(starts_at=starts, weekday=starts.strftime("%A"))
+        when = f"{starts:%A} {starts.day} {starts:%B} at {starts:%H:%M} ({zone.key})"
+        reason.update(weekday=starts.strftime("%A"), when=when)
     reason["readings"], reason["minutes"] = _readings(payload)
     reason["headline"] = _headline(reminder.kind, reason)
     return reason
@@ -76,6 +80,7 @@ def reminder_message(
     context = {
         "recipient": recipient,
         "reasons": [reason_context(r, zone) for r in reminders],
+        "more": len(reminders) - 1,
         "zone": zone,
         "unsubscribe_url": unsubscribe,
         "preferences_url": absolute("notification_preferences"),
@@ -83,9 +88,9 @@ def reminder_message(
         "SITE_NAME": SITE_NAME,
     }
     name = TEMPLATES.get(reminders[0].kind, "reminder")
-    subject = render_to_string(f"emails/{name}.subject", context)
+    context["subject"] = " ".join(render_to_string(f"emails/{name}.subject", context).split())
     message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()),
+        subject=context["subject"],
         body=render_to_string(f"emails/{name}.txt", context),
         to=[recipient.email],
         headers={

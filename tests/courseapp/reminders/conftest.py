@@ -7,6 +7,22 @@ from tests.courseapp.weeks import course_with_units, facilitator_of, fellow_in
 from tests.factories import CohortFactory
 
 
+UTC = dt.UTC
+# Data is made on Saturday 1 March 2025; the default cohort meets on Thursdays at 17:00 UTC from
+# 6 March, so its first before-session reminder (48 h) falls due on Tuesday 4 March at 17:00.
+MADE_AT = dt.datetime(2025, 3, 1, 10, tzinfo=UTC)
+
+
+def at(*args, tz=UTC) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=tz)
+
+
+@pytest.fixture(autouse=True)
+def clock(time_machine):
+    time_machine.move_to(MADE_AT, tick=False)
+    return time_machine
+
+
 @pytest.fixture(autouse=True)
 def _fast_hasher(settings):
     # Many users per test: real password hashes would dominate the run time.
