@@ -6,7 +6,6 @@ from courseapp.models import Cohort
 from tests.courseapp.weeks import course_with_units, facilitator_of, fellow_in
 from tests.factories import CohortFactory
 
-
 UTC = dt.UTC
 # Data is made on Saturday 1 March 2025; the default cohort meets on Thursdays at 17:00 UTC from
 # 6 March, so its first before-session reminder (48 h) falls due on Tuesday 4 March at 17:00.
