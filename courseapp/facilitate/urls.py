@@ -12,4 +12,9 @@ urlpatterns = [
         views.fellow_detail,
         name="cohort_fellow_detail",
     ),
+    path(
+        "cohorts/<int:pk>/fellows/<int:user_pk>/nudge/",
+        views.fellow_nudge,
+        name="cohort_fellow_nudge",
+    ),
 ]

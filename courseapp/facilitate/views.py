@@ -1,14 +1,20 @@
 """Facilitator pages. Every view finds the cohort among those the person facilitates (staff:
 all), so fellows and other cohorts' facilitators get a 404 that says nothing about the cohort."""
 
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
 
 from courseapp.feedback.selectors import ANONYMITY_MIN_ANSWERS
-from courseapp.models import Cohort
+from courseapp.models import Cohort, Enrollment, Reminder
+from courseapp.reminders.services import NudgeTooSoon, nudge_send
 from courseapp.selectors import display_zone
 
 from . import exports, selectors
@@ -76,16 +82,56 @@ def cohort_sessions_ics(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@login_required
-@require_GET
-def fellow_detail(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
+def _fellow(request: HttpRequest, pk: int, user_pk: int) -> tuple[Cohort, Enrollment]:
     cohort = _facilitated(request, pk)
     enrollment = selectors.fellow_enrollment(cohort=cohort, user_pk=user_pk)
     if enrollment is None:
         raise Http404("No such fellow in this cohort.")
+    return cohort, enrollment
+
+
+@login_required
+@require_GET
+def fellow_detail(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
+    cohort, enrollment = _fellow(request, pk, user_pk)
     context = {
+        "enrollment": enrollment,
         "detail": selectors.fellow_detail(cohort=cohort, enrollment=enrollment),
         "cohort": cohort,
         "zone": display_zone(user=request.user, cohort=cohort),
     }
     return render(request, "courseapp/facilitate/fellow_detail.html", context)
+
+
+def _nudge_outcome(reminder: Reminder, zone: str) -> tuple[int, str]:
+    name = reminder.recipient.name
+    if reminder.status == Reminder.Status.SKIPPED:
+        return messages.WARNING, f"{name} was not nudged: {reminder.last_error}"
+    if reminder.send_after > timezone.now():
+        when = timezone.localtime(reminder.send_after, timezone=ZoneInfo(zone))
+        return messages.SUCCESS, (
+            f"Nudge to {name} saved; it goes out at {when:%H:%M on %a %d %b} ({zone}), "
+            "in their daytime."
+        )
+    return messages.SUCCESS, f"Nudge sent to {name}."
+
+
+@login_required
+@require_POST
+def fellow_nudge(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
+    """Email one fellow a short reminder (through the reminders pipeline: rate-limited to once
+    a day, logged as a Reminder, sent by Celery)."""
+    cohort, enrollment = _fellow(request, pk, user_pk)
+    try:
+        reminder = nudge_send(sender=request.user, enrollment=enrollment)
+    except NudgeTooSoon:
+        level, text = messages.INFO, f"{enrollment.user.name} was already nudged today."
+    except PermissionDenied as error:
+        level, text = messages.ERROR, str(error)
+    else:
+        level, text = _nudge_outcome(reminder, display_zone(user=request.user, cohort=cohort))
+    if not request.htmx:
+        messages.add_message(request, level, text)
+        return redirect("cohort_fellow_detail", pk=cohort.pk, user_pk=enrollment.user_id)
+    context = {"cohort": cohort, "enrollment": enrollment, "nudge_message": text}
+    return render(request, "courseapp/facilitate/fellow_detail.html#nudge", context)
