@@ -4,9 +4,9 @@ How "exactly once" holds:
 - Every reason to email someone is a Reminder row under a unique key, inserted with
   INSERT ... ON CONFLICT DO NOTHING, so concurrent sweeps, two beat processes and re-runs record
   it once.
-- A send first claims its rows in one short transaction (SELECT ... FOR UPDATE SKIP LOCKED, then
-  status 'sending' with claimed_at): a second task for the same rows finds them locked or
-  already claimed and sends nothing.
+- A send first claims its rows in one short transaction (locks, then status 'sending' with
+  claimed_at): a second task for the same rows waits for that transaction, then finds them
+  claimed and sends nothing.
 - A claim older than REMINDER_CLAIM_LEASE_SECONDS is taken to be from a dead worker; the next
   sweep re-queues it and the next send may claim it again, so nothing is lost.
 - SMTP errors release the claim (back to 'pending', with the error) and the task retries with
@@ -129,9 +129,12 @@ def reminders_claim(*, reminder: Reminder) -> tuple[list[Reminder], datetime]:
         rows = rows.filter(recipient_id=reminder.recipient_id, kind__in=MERGED)
     else:
         rows = rows.filter(pk=reminder.pk)
-    # SKIP LOCKED: a concurrent claim of the same rows gets nothing instead of waiting, and
-    # Postgres re-checks the WHERE clause on rows that changed meanwhile.
-    claimed = list(rows.select_for_update(skip_locked=True, of=("self",)).order_by("pk"))
+    # Claims for one person take turns on their user row (FOR NO KEY UPDATE, which does not
+    # block inserts that reference the user). So one claim takes every due row of the person
+    # and sends one email, and a racing claim then finds them 'sending' and sends nothing; with
+    # only row locks, two claims could each lock part of the rows and send two emails.
+    User.objects.select_for_update(no_key=True).filter(pk=reminder.recipient_id).first()
+    claimed = list(rows.select_for_update(of=("self",)).order_by("pk"))
     Reminder.objects.filter(pk__in=[r.pk for r in claimed]).update(
         status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
     )

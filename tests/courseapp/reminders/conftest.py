@@ -1,10 +1,13 @@
 import datetime as dt
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from courseapp.models import Cohort
 from tests.courseapp.weeks import course_with_units, facilitator_of, fellow_in
 from tests.factories import CohortFactory
+
+from .smtp import Mailbox, free_port
 
 UTC = dt.UTC
 # Data is made on Saturday 1 March 2025; the default cohort meets on Thursdays at 17:00 UTC from
@@ -47,3 +50,17 @@ def fellow(cohort):
 @pytest.fixture
 def facilitator(cohort):
     return facilitator_of(cohort)
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on a free loopback port, and Django pointed at it."""
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = False
+    yield mailbox
+    controller.stop()
