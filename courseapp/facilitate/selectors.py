@@ -596,6 +596,10 @@ class FellowDetail:
     def user(self) -> User:
         return self.enrollment.user
 
+    @property
+    def later(self) -> list[FellowUnit]:
+        return [unit for unit in self.units if not unit.column.released]
+
 
 def fellow_enrollment(*, cohort: Cohort, user_pk: int) -> Enrollment | None:
     return (
