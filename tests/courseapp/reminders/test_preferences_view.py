@@ -1,0 +1,75 @@
+"""The notification preferences page: one's own choices only, with or without htmx."""
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import NotificationPreferences
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+URL = reverse("notification_preferences")
+ALL_ON = dict.fromkeys(NotificationPreferences.KINDS, "on")
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    for response in (client.get(URL), client.post(URL, ALL_ON)):
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("account_login"))
+    assert not NotificationPreferences.objects.exists()
+
+
+def test_it_shows_every_kind_on_for_someone_who_never_chose(client, user):
+    client.force_login(user)
+
+    response = client.get(URL)
+
+    assert response.status_code == 200
+    assert response.content.count(b"checked") == len(NotificationPreferences.KINDS)
+    assert b"Core readings before each session" in response.content
+
+
+def test_saving_changes_only_ones_own_choices_and_redirects_without_htmx(client, user):
+    other = UserFactory()
+    NotificationPreferences.objects.create(user=other)
+    client.force_login(user)
+
+    response = client.post(URL, {**ALL_ON, "inactive": "", "nudge": ""} | {"user": other.pk})
+
+    assert response.status_code == 302 and response.url == URL
+    mine = NotificationPreferences.objects.get(user=user)
+    assert (mine.inactive, mine.nudge, mine.before_session) == (False, False, True)
+    theirs = NotificationPreferences.objects.get(user=other)
+    assert (theirs.inactive, theirs.nudge) == (True, True)
+
+
+def test_with_htmx_it_answers_with_the_form_fragment(client, user):
+    client.force_login(user)
+    data = {k: v for k, v in ALL_ON.items() if k != "before_session"}
+
+    response = client.post(URL, data, headers={"HX-Request": "true"})
+
+    assert response.status_code == 200
+    assert b"<html" not in response.content
+    assert b'id="preferences-form"' in response.content
+    assert b"Your email choices were saved." in response.content
+    assert NotificationPreferences.objects.get(user=user).before_session is False
+
+
+def test_a_post_without_the_csrf_token_is_refused(user):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+
+    assert client.post(URL, ALL_ON).status_code == 403
+    assert not NotificationPreferences.objects.exists()
+
+
+def test_the_page_runs_a_fixed_number_of_queries(client, user, django_assert_max_num_queries):
+    client.force_login(user)
+    NotificationPreferences.objects.create(user=user, nudge=False)
+
+    with django_assert_max_num_queries(4):
+        assert client.get(URL).status_code == 200
+    with django_assert_max_num_queries(9):
+        assert client.post(URL, ALL_ON).status_code == 302
