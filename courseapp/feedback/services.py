@@ -6,6 +6,9 @@ from courseapp.models import Reading, ReadingFeedback, Unit, UnitFeedback
 
 from . import selectors
 
+# Passed in as loaded rows, so re-querying that they exist would only cost queries.
+RELATIONS = ["user", "unit", "reading", "cohort"]
+
 
 class FeedbackClosed(ValidationError):
     """The unit's feedback window closed: the answer can no longer change."""
@@ -38,7 +41,7 @@ def unit_feedback_save(*, user: User, unit: Unit, data: dict) -> UnitFeedback:
     }
     # Uniqueness is left to update_or_create, which also survives two first saves racing.
     UnitFeedback(user=user, unit=unit, **values).full_clean(
-        validate_unique=False, validate_constraints=False
+        exclude=RELATIONS, validate_unique=False, validate_constraints=False
     )
     feedback, _ = UnitFeedback.objects.update_or_create(user=user, unit=unit, defaults=values)
     return feedback
@@ -58,7 +61,7 @@ def reading_feedback_save(
     _place_or_deny(user=user, unit=reading.unit)
     values = {"useful": useful, "comment": (comment or "").strip()}
     ReadingFeedback(user=user, reading=reading, **values).full_clean(
-        validate_unique=False, validate_constraints=False
+        exclude=RELATIONS, validate_unique=False, validate_constraints=False
     )
     feedback, _ = ReadingFeedback.objects.update_or_create(
         user=user, reading=reading, defaults=values

@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -133,3 +134,30 @@ def test_the_row_control_renders_nothing_when_feedback_is_not_allowed(rf, readin
     html = render_to_string("courseapp/feedback/_reading_feedback.html", context, request)
 
     assert html.strip() == ""
+
+
+def test_the_database_refuses_a_second_vote_on_the_same_reading(fellow, reading):
+    ReadingFeedback.objects.create(user=fellow, reading=reading, useful=True)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReadingFeedback.objects.create(user=fellow, reading=reading, useful=False)
+
+
+def test_the_form_sends_the_fellow_back_to_the_same_row(rf, fellow, reading):
+    request = rf.get(f"/units/{reading.unit_id}/")
+    context = {"reading": reading, "reading_feedback": None}
+
+    html = render_to_string("courseapp/feedback/_reading_feedback.html", context, request)
+
+    assert f'name="next" value="/units/{reading.unit_id}/#reading-feedback-{reading.pk}"' in html
+
+
+def test_a_vote_runs_a_fixed_number_of_queries(
+    client, fellow, reading, django_assert_max_num_queries
+):
+    client.force_login(fellow)
+
+    # Savepoints of the nested atomic blocks count as queries here.
+    with django_assert_max_num_queries(14):
+        response = client.post(url(reading), {"useful": "1", "comment": "Good"}, **HTMX)
+    assert response.status_code == 200
