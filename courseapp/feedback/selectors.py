@@ -129,6 +129,15 @@ def reading_feedback_for_user(
     return {f.reading_id: f for f in ReadingFeedback.objects.filter(user=user, reading__in=ids)}
 
 
+def attach_reading_feedback(*, user: User, readings: Iterable[Reading]) -> None:
+    """Set `user_feedback` (ReadingFeedback or None) on each reading, for templates that include
+    _reading_feedback.html with reading_feedback=reading.user_feedback. One query."""
+    readings = list(readings)
+    found = reading_feedback_for_user(user=user, readings=readings)
+    for reading in readings:
+        reading.user_feedback = found.get(reading.pk)
+
+
 # --- Facilitators ------------------------------------------------------------------------------
 
 

@@ -161,3 +161,15 @@ def test_a_vote_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(14):
         response = client.post(url(reading), {"useful": "1", "comment": "Good"}, **HTMX)
     assert response.status_code == 200
+
+
+def test_attach_reading_feedback_sets_each_readings_vote_in_one_query(
+    fellow, unit, django_assert_num_queries
+):
+    voted, silent = ReadingFactory.create_batch(2, unit=unit)
+    vote = ReadingFeedback.objects.create(user=fellow, reading=voted, useful=False)
+
+    with django_assert_num_queries(1):
+        selectors.attach_reading_feedback(user=fellow, readings=[voted, silent])
+
+    assert (voted.user_feedback, silent.user_feedback) == (vote, None)
