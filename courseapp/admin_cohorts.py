@@ -17,7 +17,6 @@ class SessionInline(admin.TabularInline):
     extra = 0
     fields = ["unit", "starts_at", "opens_at"]
     readonly_fields = ["opens_at"]
-    autocomplete_fields = []
     ordering = ["starts_at"]
 
     def get_queryset(self, request):
