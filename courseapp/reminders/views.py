@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -28,7 +29,13 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
             return redirect("notification_preferences")
         saved = True
     template = f"{PREFERENCES}#preferences-form" if request.htmx else PREFERENCES
-    return render(request, template, {"form": form, "saved": saved})
+    context = {
+        "form": form,
+        "saved": saved,
+        "window_start": settings.REMINDER_WINDOW_START,
+        "window_end": settings.REMINDER_WINDOW_END,
+    }
+    return render(request, template, context)
 
 
 # No CSRF check here and only here: mail providers send the RFC 8058 one-click POST without a

@@ -26,6 +26,7 @@ def test_it_shows_every_kind_on_for_someone_who_never_chose(client, user):
     assert response.status_code == 200
     assert response.content.count(b"checked") == len(NotificationPreferences.KINDS)
     assert b"Core readings before each session" in response.content
+    assert b"between 09:00 and 18:00 in your time zone" in response.content
 
 
 def test_saving_changes_only_ones_own_choices_and_redirects_without_htmx(client, user):
