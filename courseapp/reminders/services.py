@@ -172,7 +172,8 @@ def reminder_send(*, reminder: Reminder, final_attempt: bool = False) -> int:
 
     Returns how many reminders the email carried (0: nothing to send). SMTP and network errors
     release the claim and propagate for the task to retry; on the final attempt they mark the
-    rows failed instead.
+    rows failed instead. Deliberately not one transaction: the claim commits before the SMTP
+    conversation starts, so other workers see it, and no transaction stays open during it.
     """
     claimed, claimed_at = reminders_claim(reminder=reminder)
     if not claimed:
