@@ -4,6 +4,14 @@ from django.core.cache import cache
 from tests.factories import PASSWORD, UserFactory
 
 
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Suite speed: the production hasher costs ~0.2 s per user and tests create thousands.
+    # Password hashing itself is Django's and is not what these tests check.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     # The cache is the real Redis; allauth keeps its rate-limit counters there.
