@@ -356,8 +356,8 @@ def _objective_rows(columns, rows) -> list[ObjectiveRow]:
 
 
 def cohort_dashboard(*, cohort: Cohort, now: datetime | None = None) -> CohortDashboard:
-    """Everything the cohort page shows. Eight queries whatever the number of fellows or units
-    (six, plus two for this week's feedback summary)."""
+    """Everything the cohort page shows. Nine queries whatever the number of fellows or units
+    (seven, plus two for this week's feedback summary)."""
     now = now or timezone.now()
     columns = _columns(cohort, now)
     enrollments = list(

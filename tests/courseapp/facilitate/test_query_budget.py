@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from courseapp.facilitate.selectors import cohort_dashboard
 from courseapp.models import (
     Cohort,
     Enrollment,
@@ -86,10 +87,13 @@ def _attempts(users, units, questions):
 
 @pytest.mark.parametrize("fellows", [10, 200])
 def test_the_cohort_page_runs_a_fixed_number_of_queries(
-    client, fellows, django_assert_max_num_queries
+    client, fellows, django_assert_max_num_queries, django_assert_num_queries
 ):
     cohort, facilitator = _build(fellows)
     client.force_login(facilitator)
+
+    with django_assert_num_queries(9):
+        cohort_dashboard(cohort=cohort)
 
     with django_assert_max_num_queries(PAGE_BUDGET):
         response = client.get(reverse("cohort_detail", args=[cohort.pk]))
