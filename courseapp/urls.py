@@ -9,6 +9,7 @@ admin.site.site_title = "Fellowship admin"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
     path("courses/<slug:slug>/", views.course_detail, name="course_detail"),
     path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
     path("readings/<int:pk>/", views.reading_detail, name="reading_detail"),
