@@ -8,7 +8,10 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
 
+from quizzes import selectors as quiz_selectors
+
 from . import selectors, services
+from .feedback import selectors as feedback_selectors
 from .health import health_report
 from .models import Course, Unit
 
@@ -58,13 +61,28 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if unit is None:
         return _unit_locked(request, pk)
     readings = selectors.unit_readings_for_fellow(user=request.user, unit=unit)
+    feedback_selectors.attach_reading_feedback(user=request.user, readings=readings)
+    progress = selectors.UnitProgress.of(readings)
     context = {
         "unit": unit,
-        "objectives": unit.objectives.live().order_by("position", "pk"),
-        "progress": selectors.UnitProgress.of(readings),
+        "objectives": _objectives_with_mastery(request.user, unit),
+        "progress": progress,
         "next_url": request.get_full_path(),
+        "quiz_summary": quiz_selectors.unit_quiz_summary(user=request.user, unit=unit),
     }
+    core_done = progress.core.total > 0 and not progress.core.left
+    context |= feedback_selectors.unit_feedback_context(
+        user=request.user, unit=unit, core_done=core_done
+    )
     return render(request, "courseapp/unit_detail.html", context)
+
+
+def _objectives_with_mastery(user, unit: Unit) -> list:
+    objectives = list(unit.objectives.live().order_by("position", "pk"))
+    mastery = quiz_selectors.objective_mastery_for_user(user=user, units=[unit])
+    for objective in objectives:
+        objective.mastery = mastery.get(objective.pk)
+    return objectives
 
 
 def _unit_locked(request: HttpRequest, pk: int) -> HttpResponse:
@@ -117,6 +135,7 @@ def reading_mark(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             return redirect(target)
         return redirect(reading.unit)
     readings = selectors.unit_readings_for_fellow(user=request.user, unit=reading.unit)
+    feedback_selectors.attach_reading_feedback(user=request.user, readings=readings)
     progress = selectors.UnitProgress.of(readings)
     context = {
         "reading": next(r for r in readings if r.pk == reading.pk),

@@ -90,8 +90,9 @@ def unit_feedback_form_for(feedback: UnitFeedback | None) -> UnitFeedbackForm:
     return UnitFeedbackForm(initial=initial)
 
 
-def unit_feedback_context(*, user: User, unit: Unit) -> dict:
-    """Everything templates/courseapp/feedback/_unit_feedback.html needs. Three queries.
+def unit_feedback_context(*, user: User, unit: Unit, core_done: bool | None = None) -> dict:
+    """Everything templates/courseapp/feedback/_unit_feedback.html needs. Three queries, two
+    when the caller already knows whether the core readings are done (the unit page does).
 
     `feedback_allowed` is False for anyone but a fellow the unit is open to: the partial then
     renders nothing, and the reading feedback partial hides its form too.
@@ -115,7 +116,7 @@ def unit_feedback_context(*, user: User, unit: Unit) -> dict:
         "feedback_form": unit_feedback_form_for(feedback),
         "feedback_open": place.is_open,
         "feedback_deadline": place.deadline,
-        "core_done": core_readings_done(user=user, unit=unit),
+        "core_done": core_readings_done(user=user, unit=unit) if core_done is None else core_done,
     }
 
 
