@@ -389,5 +389,5 @@ class CourseAdmin(SyllabusEditorOnly, SimpleHistoryAdmin):
 
 
 from . import admin_cohorts  # noqa: E402,F401
-from .reminders import admin as reminders_admin  # noqa: E402,F401
 from .feedback import admin as feedback_admin  # noqa: E402,F401
+from .reminders import admin as reminders_admin  # noqa: E402,F401

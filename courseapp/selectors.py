@@ -216,6 +216,8 @@ class UnitRow:
     session: Session | None
     is_open: bool
     progress: UnitProgress
+    # Quiz mastery: how many of the unit's objectives are at each level; filled in by the view.
+    mastery: dict[str, int] | None = None
 
 
 @dataclass

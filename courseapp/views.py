@@ -13,7 +13,7 @@ from quizzes import selectors as quiz_selectors
 from . import selectors, services
 from .feedback import selectors as feedback_selectors
 from .health import health_report
-from .models import Course, Unit
+from .models import Course, LearningObjective, Unit
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -51,7 +51,24 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
     overview = selectors.course_overview(user=request.user, course=course)
     if overview is None:
         raise Http404("No such course.")
+    _attach_mastery(request.user, overview.rows)
     return render(request, "courseapp/course_detail.html", {"overview": overview})
+
+
+def _attach_mastery(user, rows: list) -> None:
+    """Per unit, how many objectives are secure / developing / not yet, from the fellow's latest
+    quiz attempts. Two queries for the whole course."""
+    units = [row.unit for row in rows if row.is_open]
+    mastery = quiz_selectors.objective_mastery_for_user(user=user, units=units)
+    if not mastery:
+        return
+    levels: dict[int, dict[str, int]] = {}
+    objectives = LearningObjective.objects.live().filter(unit__in=units, pk__in=list(mastery))
+    for unit_id, objective_id in objectives.values_list("unit_id", "pk"):
+        counts = levels.setdefault(unit_id, {"secure": 0, "developing": 0, "not_yet": 0})
+        counts[mastery[objective_id].level.replace("-", "_")] += 1
+    for row in rows:
+        row.mastery = levels.get(row.unit.pk)
 
 
 @login_required

@@ -144,3 +144,14 @@ def fellow_for_same_course(unit):
     from tests.quizzes.factories import fellow_for
 
     return fellow_for(unit)
+
+
+def test_the_course_page_sums_up_mastery_per_unit(client, unit_with_quiz, fellow):
+    quiz, _, questions, _ = unit_with_quiz
+    _take(quiz, fellow, questions, right=(True, False))
+    client.force_login(fellow)
+
+    html = client.get(reverse("course_detail", args=[quiz.unit.course.slug])).content.decode()
+
+    assert "1 secure" in html
+    assert "1 not yet" in html
