@@ -179,3 +179,11 @@ def test_the_form_and_the_preview_run_a_small_fixed_number_of_queries(
         assert client.get(URL).status_code == 200
     with django_assert_max_num_queries(7):
         assert "3 fellows marked it" in upload(client, unit).content.decode()
+
+
+def test_the_reading_list_links_to_the_chapter_import(client, staff):
+    client.force_login(staff)
+
+    html = client.get(reverse("admin:courseapp_reading_changelist")).content.decode()
+
+    assert reverse("admin_import_chapter") in html
