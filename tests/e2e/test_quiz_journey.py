@@ -5,7 +5,7 @@ from playwright.sync_api import Page, expect
 
 from quizzes.demo import seed_quiz
 from quizzes.models import Attempt, Question
-from tests.e2e.conftest import PHONE, assert_accessible, log_in, screenshot
+from tests.e2e.conftest import DESKTOP, PHONE, assert_accessible, log_in, screenshot
 from tests.factories import (
     PASSWORD,
     CohortFactory,
@@ -153,6 +153,16 @@ def test_a_fellow_takes_the_week_3_quiz_resumes_after_a_reload_and_sees_mastery(
     page.set_viewport_size(PHONE)
     assert_accessible(page)
     screenshot(page, "quiz-result-phone")
+
+    page.set_viewport_size(DESKTOP)
+    page.goto(quiz.unit.get_absolute_url())
+    objectives = page.locator("#objectives li")
+    expect(objectives.nth(0)).to_contain_text("Secure · 3/3")
+    expect(objectives.nth(1)).to_contain_text("Developing · 3/5")
+    expect(objectives.nth(2)).to_contain_text("Not yet · 1/3")
+    expect(page.get_by_role("link", name="See your latest result")).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "quiz-mastery-on-unit-page")
 
 
 def _keyboard_answers_sleeper_agents(page: Page, quiz) -> None:
