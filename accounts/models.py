@@ -17,6 +17,10 @@ def validate_timezone(value: str) -> None:
         raise ValidationError(f"“{value}” is not a known time zone.")
 
 
+# What every page, export and admin list shows in place of a deleted account's name.
+RETIRED_NAME = "Deleted fellow"
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -53,6 +57,12 @@ class User(AbstractUser):
         validators=[validate_timezone],
         help_text="Times are shown in this zone. Empty: the cohort's time zone.",
     )
+    retired_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the account was deleted and its personal data removed (accounts.services).",
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -68,6 +78,8 @@ class User(AbstractUser):
 
     @property
     def name(self) -> str:
+        if self.retired_at:
+            return RETIRED_NAME
         return self.display_name or self.email.split("@")[0]
 
     def get_full_name(self) -> str:
@@ -123,3 +135,35 @@ class NotificationPreferences(models.Model):
 
     def wants(self, kind: str) -> bool:
         return bool(getattr(self, kind, False))
+
+
+class AuditEvent(models.Model):
+    """A data-rights action (export, account deletion), kept after the account is gone.
+
+    The subject is recorded as a keyed hash of their email address (accounts.services.email_hash),
+    never the address: the log must not keep what the deletion removed, yet lets the team answer
+    "was the account of <address> deleted, and when?" by hashing the address again.
+    """
+
+    class Action(models.TextChoices):
+        EXPORT = "export", "Data exported"
+        RETIRE = "retire", "Account deleted (personal data removed)"
+
+    actor = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who did it: the person themselves, or the admin acting on their request.",
+    )
+    action = models.CharField(max_length=16, choices=Action.choices)
+    subject_hash = models.CharField(max_length=64, db_index=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} at {self.at:%Y-%m-%d %H:%M}"

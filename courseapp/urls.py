@@ -17,6 +17,7 @@ urlpatterns = [
     path("invitations/<str:token>/", invitation_views.invitation_accept, name="invitation_accept"),
     path("cohorts/<int:pk>/invite/", invitation_views.cohort_invite, name="cohort_invite"),
     path("", include("courseapp.reminders.urls")),
+    path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("quizzes.urls")),
     path("", include("courseapp.feedback.urls")),

@@ -48,7 +48,9 @@ def csv_row(row: FellowRow, columns: list[UnitColumn]) -> list:
     last = (
         row.last_activity.astimezone(UTC).isoformat(timespec="minutes") if row.last_activity else ""
     )
-    values = [row.user.name, row.user.email, row.enrollment.status, "; ".join(row.at_risk_reasons)]
+    # A deleted account's placeholder address is nobody's: leave the column empty.
+    email = "" if row.user.retired_at else row.user.email
+    values = [row.user.name, email, row.enrollment.status, "; ".join(row.at_risk_reasons)]
     values += [last, row.expected_done, row.expected_total, row.core_done, row.core_total]
     for column in columns:
         cell = row.cell_for(column.unit.pk)

@@ -1,0 +1,292 @@
+"""Data rights: a person's data export and account deletion ("retirement"), with an audit log.
+
+What deletion removes and what it keeps (documented in SECURITY.md):
+- Removed: email (replaced by deleted-<hash>@invalid), display name, time zone, password
+  (unusable), allauth email addresses, MFA authenticators and social accounts, notification
+  preferences, the payload of reminders sent to them, the free text of their NAMED feedback
+  (unit comments and reading comments), their email on invitations, their name in admin logs.
+- Kept, attached to the retired account for aggregates: reading progress, quiz attempts and
+  answers, unit ratings and reading votes. Named unit feedback keeps its rating and becomes
+  anonymous; anonymous feedback is kept whole (it was never tied to them for anyone reading it).
+- Enrolments are set to "dropped", so facilitator pages move them out of the cohort's list and
+  the reminder sweep never considers them again; the account is inactive and its sessions end
+  (the password hash changes, which invalidates every session's auth hash).
+"""
+
+from datetime import datetime
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from courseapp.models import (
+    Enrollment,
+    Invitation,
+    ReadingFeedback,
+    ReadingProgress,
+    Reminder,
+    UnitFeedback,
+)
+from quizzes.models import Answer, Attempt
+
+from .models import RETIRED_NAME, AuditEvent, NotificationPreferences, User
+
+EXPORT_FORMAT_VERSION = 1
+
+
+def email_hash(email: str) -> str:
+    """Keyed hash of an address: stable for the same SECRET_KEY, useless without it."""
+    return salted_hmac("accounts.retire", email.strip().lower(), algorithm="sha256").hexdigest()
+
+
+def audit_record(*, actor: User | None, action: str, subject: User, **details) -> AuditEvent:
+    """One INSERT (no transaction needed); the actor is the signed-in user, so its foreign key
+    is not checked again by a query."""
+    event = AuditEvent(
+        actor=actor, action=action, subject_hash=email_hash(subject.email), details=details
+    )
+    event.full_clean(exclude=["actor"])
+    event.save()
+    return event
+
+
+# --- Export -------------------------------------------------------------------------------------
+
+
+def _when(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _profile(user: User) -> dict:
+    return {
+        "email": user.email,
+        "display_name": user.display_name,
+        "timezone": user.timezone,
+        "date_joined": _when(user.date_joined),
+        "last_login": _when(user.last_login),
+        "email_addresses": [
+            {"email": a.email, "primary": a.primary, "verified": a.verified}
+            for a in EmailAddress.objects.filter(user=user).order_by("pk")
+        ],
+        "two_factor_methods": [
+            {
+                "type": a.type,
+                "created_at": _when(a.created_at),
+                "last_used_at": _when(a.last_used_at),
+            }
+            for a in Authenticator.objects.filter(user=user).order_by("pk")
+        ],
+        "social_accounts": [
+            {"provider": s.provider, "uid": s.uid, "date_joined": _when(s.date_joined)}
+            for s in SocialAccount.objects.filter(user=user).order_by("pk")
+        ],
+    }
+
+
+def _enrollments(user: User) -> list[dict]:
+    rows = Enrollment.objects.filter(user=user).select_related("cohort__course").order_by("pk")
+    return [
+        {
+            "course": e.cohort.course.title,
+            "cohort": e.cohort.name,
+            "role": e.role,
+            "status": e.status,
+            "joined_at": _when(e.created_at),
+        }
+        for e in rows
+    ]
+
+
+def _progress(user: User) -> list[dict]:
+    rows = ReadingProgress.objects.filter(user=user).select_related("reading__unit")
+    return [
+        {
+            "reading": p.reading.title,
+            "reading_id": p.reading_id,
+            "week": p.reading.unit.week,
+            "completed_at": _when(p.completed_at),
+        }
+        for p in rows.order_by("completed_at", "pk")
+    ]
+
+
+def _answer(answer: Answer) -> dict:
+    snapshot = answer.snapshot
+    picked = set(answer.selected_choice_ids)
+    return {
+        "question": snapshot.get("prompt", ""),
+        "kind": snapshot.get("kind", ""),
+        "selected": [c["text"] for c in snapshot.get("choices", []) if c["id"] in picked],
+        "written_text": answer.written_text,
+        "self_rating": answer.self_rating,
+        "is_correct": answer.is_correct,
+        "score": answer.score,
+        "saved_at": _when(answer.saved_at),
+    }
+
+
+def _attempts(user: User) -> list[dict]:
+    attempts = list(
+        Attempt.objects.filter(user=user).select_related("quiz__unit").order_by("started_at", "pk")
+    )
+    answers: dict[int, list[dict]] = {a.pk: [] for a in attempts}
+    for answer in Answer.objects.filter(attempt__in=attempts).order_by("attempt", "position"):
+        answers[answer.attempt_id].append(_answer(answer))
+    return [
+        {
+            "quiz": a.quiz.display_title,
+            "number": a.number,
+            "started_at": _when(a.started_at),
+            "submitted_at": _when(a.submitted_at),
+            "score_percent": a.score,
+            "passed": a.passed,
+            "answers": answers[a.pk],
+        }
+        for a in attempts
+    ]
+
+
+def _feedback(user: User) -> tuple[list[dict], list[dict]]:
+    units = UnitFeedback.objects.filter(user=user).select_related("unit").order_by("pk")
+    readings = ReadingFeedback.objects.filter(user=user).select_related("reading").order_by("pk")
+    return (
+        [
+            {
+                "unit": str(f.unit),
+                "rating": f.rating,
+                "what_worked": f.what_worked,
+                "what_to_change": f.what_to_change,
+                "anonymous": f.anonymous,
+                "updated_at": _when(f.updated_at),
+            }
+            for f in units
+        ],
+        [
+            {
+                "reading": f.reading.title,
+                "useful": f.useful,
+                "comment": f.comment,
+                "updated_at": _when(f.updated_at),
+            }
+            for f in readings
+        ],
+    )
+
+
+def _preferences(user: User) -> dict:
+    found = NotificationPreferences.objects.filter(user=user).first()
+    # No row means every kind is on (see NotificationPreferences).
+    return {kind: found.wants(kind) if found else True for kind in NotificationPreferences.KINDS}
+
+
+def _reminders(user: User) -> list[dict]:
+    rows = Reminder.objects.filter(recipient=user).select_related("cohort").order_by("pk")
+    return [
+        {
+            "kind": r.kind,
+            "cohort": r.cohort.name,
+            "status": r.status,
+            "created_at": _when(r.created_at),
+            "sent_at": _when(r.sent_at),
+            "payload": r.payload,
+        }
+        for r in rows
+    ]
+
+
+def user_data_export(*, user: User) -> dict:
+    """Everything the platform holds about this person, as JSON-ready data. Twelve queries
+    whatever the amount of data (one per kind of record, answers in one query for all attempts).
+
+    Their anonymous feedback is included: it is anonymous to others, not to its author.
+    Secrets are not: no password hash, MFA keys or social login tokens.
+    """
+    unit_feedback, reading_feedback = _feedback(user)
+    return {
+        "format": "fellowship-data-export",
+        "version": EXPORT_FORMAT_VERSION,
+        "exported_at": timezone.now().isoformat(),
+        "profile": _profile(user),
+        "enrollments": _enrollments(user),
+        "reading_progress": _progress(user),
+        "quiz_attempts": _attempts(user),
+        "unit_feedback": unit_feedback,
+        "reading_feedback": reading_feedback,
+        "notification_preferences": _preferences(user),
+        "reminders": _reminders(user),
+        "invitations": [
+            {"cohort": i.cohort.name, "role": i.role, "created_at": _when(i.created_at)}
+            for i in Invitation.objects.filter(email__iexact=user.email).select_related("cohort")
+        ],
+    }
+
+
+# --- Retirement ---------------------------------------------------------------------------------
+
+
+def _scrub_feedback(user: User) -> dict[str, int]:
+    named = UnitFeedback.objects.filter(user=user, anonymous=False).update(
+        what_worked="", what_to_change="", anonymous=True
+    )
+    comments = ReadingFeedback.objects.filter(user=user).exclude(comment="").update(comment="")
+    return {"named_unit_feedback_anonymised": named, "reading_comments_removed": comments}
+
+
+def _scrub_links(user: User, *, old_email: str, now: datetime) -> None:
+    Invitation.objects.filter(email__iexact=old_email, accepted_at=None).update(expires_at=now)
+    Invitation.objects.filter(email__iexact=old_email).update(email=user.email)
+    Reminder.objects.filter(
+        recipient=user, status__in=[Reminder.Status.PENDING, Reminder.Status.SENDING]
+    ).update(status=Reminder.Status.SKIPPED, last_error="The account was deleted.")
+    Reminder.objects.filter(recipient=user).update(payload={})
+    Enrollment.objects.filter(user=user).update(status=Enrollment.Status.DROPPED, updated_at=now)
+    EmailAddress.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()
+    SocialAccount.objects.filter(user=user).delete()
+    NotificationPreferences.objects.filter(user=user).delete()
+    # Admin history names objects by their str(), which for users and enrolments is the name.
+    _rename_log_entries(User, [user.pk])
+    _rename_log_entries(Enrollment, list(user.enrollments.values_list("pk", flat=True)))
+
+
+def _rename_log_entries(model, pks: list[int]) -> None:
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(model), object_id__in=[str(p) for p in pks]
+    ).update(object_repr=RETIRED_NAME)
+
+
+@transaction.atomic
+def user_retire(*, user: User, actor: User | None) -> AuditEvent:
+    """Delete a person's account: remove their personal data, keep aggregates (see the module
+    docstring). Raises ValidationError if the account was already deleted."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.retired_at:
+        raise ValidationError("This account was already deleted.")
+    now, old_email = timezone.now(), user.email
+    subject = email_hash(old_email)
+    user.email = f"deleted-{subject[:24]}@invalid"
+    user.display_name = user.timezone = ""
+    user.is_active = user.is_staff = user.is_superuser = False
+    user.retired_at = now
+    user.set_unusable_password()
+    # The address is deliberately not deliverable (the bare reserved name "invalid"), which the
+    # email validator rightly refuses; every other field is still checked.
+    user.full_clean(exclude=["email"])
+    user.save()
+    user.groups.clear()
+    user.user_permissions.clear()
+    _scrub_links(user, old_email=old_email, now=now)
+    details = _scrub_feedback(user)
+    details["by"] = "self" if actor is not None and actor.pk == user.pk else "admin"
+    event = AuditEvent(
+        actor=actor, action=AuditEvent.Action.RETIRE, subject_hash=subject, details=details
+    )
+    event.full_clean()
+    event.save()
+    return event
