@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "courseapp.security.StaffMFAMiddleware",
+    "courseapp.security.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
@@ -166,6 +168,8 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Staff must have an authenticator before any admin page (courseapp/security.py).
+REQUIRE_STAFF_MFA = envbool("REQUIRE_STAFF_MFA", not DEBUG)
 MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", "Fellowship")
 SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
 SOCIALACCOUNT_ONLY = False
