@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format worker beat migrate demo clean
+.PHONY: run test lint format worker beat migrate demo clean audit
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,17 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	.ci/with-services $(BIN)/pytest $(PYTEST_ARGS)
 
+## Known vulnerabilities in the installed, pinned dependencies, with pip-audit in its own venv.
+## --strict fails when a package could not be looked up, instead of passing it unaudited.
+## Not part of `make test`: it needs PyPI's JSON API (or OSV), which this build network lacks.
+AUDIT_VENV := .venv-audit
+audit: $(STAMP)
+	test -x $(AUDIT_VENV)/bin/pip-audit || ( $(PYTHON) -m venv $(AUDIT_VENV) \
+		&& $(AUDIT_VENV)/bin/python -m pip install --quiet --disable-pip-version-check pip==26.3 \
+		&& $(AUDIT_VENV)/bin/pip install --quiet --disable-pip-version-check --group audit )
+	$(AUDIT_VENV)/bin/pip-audit --strict --progress-spinner off \
+		--path "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -40,4 +51,4 @@ beat: $(STAMP)
 	$(BIN)/celery -A courseapp beat --loglevel=info
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles artifacts
+	rm -rf $(VENV) $(AUDIT_VENV) db.sqlite3 staticfiles artifacts
