@@ -296,6 +296,11 @@ class Invitation(models.Model):
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    sent_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the email went out. Empty: still to send (a periodic sweep retries it).",
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -3,7 +3,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from functools import partial
 from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
@@ -29,6 +28,7 @@ from .models import (
     Session,
     WorkerHeartbeat,
 )
+from .queueing import enqueue_on_commit
 
 
 def worker_heartbeat_record(*, hostname: str) -> WorkerHeartbeat:
@@ -145,10 +145,16 @@ class InviteResult:
         }[self.outcome]
 
 
+# An invitation (re)queued less than this long ago is left to its own task by the sweep.
+INVITATION_ENQUEUE_GRACE = timedelta(minutes=5)
+
+
 def _invitation_queue_email(invitation: Invitation) -> None:
     from .tasks import invitation_send
 
-    transaction.on_commit(partial(invitation_send.delay, invitation.pk))
+    # With the broker down the invitation is still saved and, its sent_at still empty,
+    # invitations_requeue_unsent sends it later.
+    enqueue_on_commit(invitation_send, invitation.pk)
 
 
 @transaction.atomic
@@ -169,9 +175,9 @@ def invitation_create(
         .first()
     )
     if pending:
-        pending.expires_at, pending.role = expires_at, role
+        pending.expires_at, pending.role, pending.sent_at = expires_at, role, None
         pending.full_clean()
-        pending.save(update_fields=["expires_at", "role"])
+        pending.save(update_fields=["expires_at", "role", "sent_at"])
         _invitation_queue_email(pending)
         return InviteResult(email, InviteOutcome.RESENT, pending)
     invitation = Invitation(
@@ -243,6 +249,45 @@ def invitation_send_email(*, invitation: Invitation) -> None:
     )
     message.attach_alternative(render_to_string("emails/invitation.html", context), "text/html")
     message.send()
+
+
+def invitation_deliver(*, invitation_id: int) -> bool:
+    """Send an invitation's email unless it went out already or was used; record when it went.
+
+    False when there was nothing to send (gone, used, already sent by another task)."""
+    invitation = (
+        Invitation.objects.select_related("cohort__course", "invited_by")
+        .filter(pk=invitation_id, accepted_at=None, sent_at=None)
+        .first()
+    )
+    if invitation is None:
+        return False
+    invitation_send_email(invitation=invitation)
+    Invitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())
+    return True
+
+
+def invitations_requeue_unsent(*, now: datetime | None = None, limit: int = 1000) -> list[int]:
+    """Queue again the email of usable invitations that never went out (the broker was down
+    when they were queued, or the task was lost). Returns the ids queued.
+
+    expires_at is set to queue time + INVITATION_LIFETIME whenever an email is queued, so
+    "queued more than the grace ago" reads as expires_at <= now + lifetime - grace.
+    """
+    now = now or timezone.now()
+    ids = list(
+        Invitation.objects.filter(
+            sent_at=None,
+            accepted_at=None,
+            expires_at__gt=now,
+            expires_at__lte=now + INVITATION_LIFETIME - INVITATION_ENQUEUE_GRACE,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for pk in ids:
+        _invitation_queue_email(Invitation(pk=pk))
+    return ids
 
 
 class InvitationUnusable(Exception):

@@ -123,8 +123,11 @@ REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis's cache with reads missing and writes dropped while Redis is unreachable.
+            "BACKEND": "courseapp.cache.FailSoftRedisCache",
             "LOCATION": REDIS_URL,
+            # A hung Redis must not hang pages: give up on a connection or reply after a second.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", "fellowship"),
         }
     }
@@ -218,6 +221,11 @@ CELERY_BEAT_SCHEDULE = {
     # Every 15 minutes: find the reminders that are due and queue one email per person.
     "reminders-sweep": {
         "task": "courseapp.reminders.tasks.reminders_sweep_task",
+        "schedule": 900.0,
+    },
+    # Every 15 minutes: send the invitation emails whose task was lost (broker down).
+    "invitations-send-unsent": {
+        "task": "courseapp.tasks.invitations_send_unsent",
         "schedule": 900.0,
     },
 }

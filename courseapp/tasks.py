@@ -3,7 +3,6 @@ from smtplib import SMTPException
 from celery import shared_task
 
 from . import services
-from .models import Invitation
 
 
 @shared_task(bind=True, ignore_result=True)
@@ -13,13 +12,13 @@ def worker_heartbeat(self) -> None:
 
 @shared_task(acks_late=True, autoretry_for=(SMTPException, OSError), retry_backoff=True)
 def invitation_send(invitation_id: int) -> None:
-    invitation = (
-        Invitation.objects.select_related("cohort__course").filter(pk=invitation_id).first()
-    )
-    # Gone (cohort deleted) or already used by the time the worker runs: nothing to send.
-    if invitation is None or invitation.accepted_at is not None:
-        return
-    services.invitation_send_email(invitation=invitation)
+    # Gone (cohort deleted), used or already sent by the time the worker runs: nothing to send.
+    services.invitation_deliver(invitation_id=invitation_id)
+
+
+@shared_task(ignore_result=True)
+def invitations_send_unsent() -> None:
+    services.invitations_requeue_unsent()
 
 
 # Celery's autodiscovery imports only <app>.tasks; this brings in the reminder tasks.

@@ -26,7 +26,6 @@ emails of their own.
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 from smtplib import SMTPException
 
 from django.conf import settings
@@ -38,6 +37,7 @@ from django.utils import timezone
 from accounts.models import NotificationPreferences, User
 from courseapp import selectors
 from courseapp.models import Enrollment, Reminder
+from courseapp.queueing import enqueue_on_commit
 
 from . import due
 from .emails import reminder_message
@@ -58,8 +58,9 @@ def _lease() -> timedelta:
 def _enqueue(reminder_ids: list[int]) -> None:
     from .tasks import reminder_send_task
 
+    # With the broker down the rows stay pending; the next sweep's _recover queues them again.
     for pk in reminder_ids:
-        transaction.on_commit(partial(reminder_send_task.delay, pk))
+        enqueue_on_commit(reminder_send_task, pk)
 
 
 def _one_task_per_email(rows: list[tuple[int, int, str]]) -> list[int]:

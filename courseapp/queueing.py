@@ -1,0 +1,24 @@
+"""Queueing Celery tasks after commit without letting a broker outage fail the request.
+
+Every task queued this way works on rows already saved (an Invitation with no sent_at, a pending
+Reminder), and a periodic sweep queues again whatever was saved but never queued. So when Redis
+is unreachable the error is logged, the request or sweep that saved the rows succeeds, and the
+sweep after Redis is back sends them: nothing is lost and nobody sees a 500.
+"""
+
+import logging
+
+from django.db import transaction
+from kombu.exceptions import OperationalError
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue_on_commit(task, *args) -> None:
+    def send() -> None:
+        try:
+            task.delay(*args)
+        except (OperationalError, OSError):
+            logger.exception("Could not queue %s%r; a sweep will queue it", task.name, args)
+
+    transaction.on_commit(send)
