@@ -133,6 +133,10 @@ class _Parser:
     def parse(self, text: str) -> ParsedQuiz:
         blanks = 0
         for number, raw in enumerate(text.splitlines(), start=1):
+            if "\x00" in raw:
+                # PostgreSQL text cannot hold NUL; such a character means a binary or UTF-16 file.
+                self.error(number, "contains a NUL character (is this a text file?)")
+                raw = raw.replace("\x00", "")
             line = raw.rstrip()
             if not line.strip():
                 blanks += 1

@@ -1,6 +1,7 @@
 import random
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -228,7 +229,7 @@ def quiz_import(*, course: Course, text: str) -> tuple[Quiz, list[str]]:
     for attr in ("title", "intro", "pass_mark", "attempts_allowed", "reveal"):
         setattr(quiz, attr, getattr(parsed, attr))
     quiz.shuffle_questions, quiz.shuffle_choices = parsed.shuffle_questions, parsed.shuffle_choices
-    quiz.full_clean()
+    _clean(quiz, line=1)
     quiz.save()
     numbers = {objective.pk: n for n, objective in enumerate(objectives, start=1)}
     existing = list(quiz.questions.live().prefetch_related("choices", "objectives"))
@@ -248,6 +249,21 @@ def quiz_import(*, course: Course, text: str) -> tuple[Quiz, list[str]]:
     return quiz, [f"{unit}: {kept} question(s) kept, {added} added, {retired} retired"]
 
 
+def _clean(instance: Quiz | Question | Choice, *, line: int) -> None:
+    """full_clean, with what it finds (e.g. a choice over its length limit) reported like
+    the parser's errors, so an import fails only with QuizFormatError."""
+    try:
+        instance.full_clean()
+    except ValidationError as error:
+        name = instance._meta.verbose_name
+        raise quiztext.QuizFormatError(
+            [
+                (line, f"{name} {field}: {' '.join(messages)}")
+                for field, messages in error.message_dict.items()
+            ]
+        ) from None
+
+
 def _create_question(
     quiz: Quiz, parsed: quiztext.ParsedQuestion, position: int, objectives: list
 ) -> Question:
@@ -259,12 +275,12 @@ def _create_question(
         model_answer=parsed.model_answer,
         position=position,
     )
-    question.full_clean()
+    _clean(question, line=parsed.line)
     question.save()
     question.objectives.set([objectives[n - 1] for n in parsed.objectives])
     for index, choice in enumerate(parsed.choices):
         row = Choice(question=question, position=index, **vars(choice))
-        row.full_clean()
+        _clean(row, line=parsed.line)
         row.save()
     return question
 
