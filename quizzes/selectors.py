@@ -90,7 +90,11 @@ def latest_answers(attempts: QuerySet[Attempt]) -> QuerySet[Answer]:
         submitted_at__isnull=False,
     )
     latest = attempts.filter(submitted_at__isnull=False).filter(~Exists(later))
-    return Answer.objects.filter(attempt__in=latest.values("pk"), is_correct__isnull=False)
+    # No ORDER BY: the models' default orderings would join course and user just to sort rows
+    # that every caller tallies, and tip the planner into a parallel scan of all answers.
+    return Answer.objects.filter(
+        attempt__in=latest.order_by().values("pk"), is_correct__isnull=False
+    ).order_by()
 
 
 def _tally(rows: Iterable[tuple[list[int], bool]]) -> dict[int, Mastery]:
