@@ -1,0 +1,524 @@
+"""`make bench`: the app under load at realistic scale, on this machine, in one run.
+
+Run through `.ci/bench` (which starts a throwaway PostgreSQL and redis-server and sets
+DATABASE_URL, REDIS_URL and SECRET_KEY). Steps:
+
+1. migrate a template database, copy it, and fill the copy with `bench_data` (default size);
+2. collectstatic into a temporary STATIC_ROOT (manifest + compressed files, as in production);
+3. sign in a fellow and the facilitators of the 50-, 200- and 1,000-fellow cohorts by writing
+   their sessions with Django's session machinery (no login view, no password hashing);
+4. serve the app with gunicorn (production settings: DEBUG off, persistent connections,
+   manifest static files; HTTPS off on loopback) and check each page once: status, transfer
+   size of its HTML, CSS and JS compressed, and that it loads nothing from another host;
+5. drive each page with wrk for a few seconds (a warm-up second first), the trivial view first
+   and last, since every page is judged against the trivial view's throughput in the same run;
+6. time a reminder sweep over 10,000 and 100,000 enrolments, each in a fresh database;
+7. print the table and the targets, and write it all as JSON under .bench/.
+"""
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import re
+import shlex
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+BASE = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+LUA = Path(__file__).with_name("bench.lua")
+OUT = BASE / ".bench"
+TEMPLATE_DB, BENCH_DB = "bench_template", "bench"
+SWEEP_FELLOWS_PER_COHORT = 500
+SIZE_LIMIT_KB = 60
+ASSET = re.compile(
+    r"<(?:link[^>]*rel=\"(?:stylesheet|modulepreload|preload)\"|script)[^>]*?\s(?:href|src)=\"([^\"]+)\""
+)
+LOADS = re.compile(
+    r"<(?:link|script|img|iframe|source|video|audio)\b[^>]*?\s(?:href|src)=\"([^\"]+)\""
+)
+
+
+def log(message: str) -> None:
+    print(f"==> {message}", file=sys.stderr, flush=True)
+
+
+@dataclass
+class Target:
+    name: str
+    path: str
+    cookie: str = ""
+    method: str = "GET"
+    body: str = ""
+    csrf: str = ""
+    page: dict = field(default_factory=dict)
+    load: dict = field(default_factory=dict)
+
+
+# --- Databases and commands ---------------------------------------------------------------------
+
+
+def _server() -> str:
+    return os.environ["DATABASE_URL"].rsplit("/", 1)[0]
+
+
+def _database(name: str, *, template: str | None = None) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{_server()}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+
+
+def _drop(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{_server()}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _env(db: str, **extra: str) -> dict:
+    return {**os.environ, "DATABASE_URL": f"{_server()}/{db}", "DEBUG": "0", **extra}
+
+
+def _manage(db: str, *args: str, **extra: str) -> str:
+    command = [str(BIN / "python"), "manage.py", *args]
+    done = subprocess.run(command, cwd=BASE, env=_env(db, **extra), capture_output=True, text=True)
+    if done.returncode:
+        sys.stderr.write(done.stdout + done.stderr)
+        raise SystemExit(f"manage.py {' '.join(args)} failed")
+    return done.stdout
+
+
+# --- Who makes the requests ---------------------------------------------------------------------
+
+
+def _signed_in(user, csrf: str) -> str:
+    """A session cookie for this user, written through the configured session engine."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.save()
+    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}; {settings.CSRF_COOKIE_NAME}={csrf}"
+
+
+def _fellow_targets(cohort, csrf: str) -> list[Target]:
+    """A fellow of the 200-fellow cohort (midway through the course), on this week's unit, one
+    of its core readings, and the course's first quiz, in which they have an attempt open."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from accounts.models import User
+    from courseapp.models import Enrollment, Reading, Session
+    from courseapp.selectors import current_session
+    from quizzes.models import Quiz
+    from quizzes.services import attempt_start
+
+    quiz = Quiz.objects.filter(unit__course=cohort.course).order_by("unit__position").first()
+    fellow = (
+        User.objects.filter(enrollments__cohort=cohort, enrollments__status="active")
+        .filter(enrollments__role=Enrollment.Role.FELLOW)
+        .exclude(quiz_attempts__quiz=quiz)
+        .order_by("pk")
+        .first()
+    )
+    attempt = attempt_start(quiz=quiz, user=fellow)
+    sessions = list(Session.objects.filter(cohort=cohort).select_related("unit"))
+    unit = current_session(cohort=cohort, sessions=sessions, now=timezone.now()).unit
+    reading = unit.readings.live().filter(tier=Reading.Tier.CORE).order_by("position").first()
+    cookie = _signed_in(fellow, csrf)
+    mark = reverse("reading_mark", args=[reading.pk])
+    return [
+        Target("fellow home", reverse("home"), cookie),
+        Target("unit page", reverse("unit_detail", args=[unit.pk]), cookie),
+        Target("mark-read POST", mark, cookie, "POST", "next=%2F&done=", csrf),
+        Target("quiz page", reverse("quiz_detail", args=[quiz.pk]), cookie),
+        Target("quiz attempt page", reverse("attempt_take", args=[attempt.pk]), cookie),
+    ]
+
+
+def _facilitator_targets(csrf: str) -> list[Target]:
+    from django.urls import reverse
+
+    from courseapp.bench.dataset import facilitator_cohort_name
+    from courseapp.models import Cohort, Enrollment
+
+    targets = []
+    for size in (50, 200, 1000):
+        cohort = Cohort.objects.get(name=facilitator_cohort_name(size))
+        host = cohort.enrollments.filter(role=Enrollment.Role.FACILITATOR).first().user
+        cookie = _signed_in(host, csrf)
+        targets.append(
+            Target(f"cohort page {size}", reverse("cohort_detail", args=[cohort.pk]), cookie)
+        )
+        if size >= 200:
+            csv = reverse("cohort_export_csv", args=[cohort.pk])
+            targets.append(Target(f"CSV export {size}", csv, cookie))
+    return targets
+
+
+def prepare_targets() -> list[Target]:
+    os.environ["DATABASE_URL"] = f"{_server()}/{BENCH_DB}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "courseapp.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.utils.crypto import get_random_string
+
+    from courseapp.bench.dataset import facilitator_cohort_name
+    from courseapp.models import Cohort
+
+    csrf = get_random_string(32)
+    cohort = Cohort.objects.get(name=facilitator_cohort_name(200))
+    targets = [Target("trivial view (robots.txt)", "/robots.txt")]
+    targets += _fellow_targets(cohort, csrf) + _facilitator_targets(csrf)
+    connection.close()
+    return targets
+
+
+# --- Serving ------------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(port: int, static_root: str, workers: int, extra_env: dict) -> subprocess.Popen:
+    env = _env(
+        BENCH_DB,
+        CONN_MAX_AGE="600",
+        STATIC_MANIFEST="1",
+        STATIC_ROOT=static_root,
+        HTTPS="0",
+        ALLOWED_HOSTS="127.0.0.1",
+        SITE_URL=f"http://127.0.0.1:{port}",
+        LOG_LEVEL="WARNING",
+        **extra_env,
+    )
+    command = [str(BIN / "gunicorn"), "courseapp.wsgi:application", "--workers", str(workers)]
+    command += ["--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
+    server = subprocess.Popen(command, cwd=BASE, env=env)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/robots.txt", timeout=5)
+            return server
+        except OSError:
+            time.sleep(0.2)
+    stop(server)
+    raise SystemExit("gunicorn did not answer within 30 s")
+
+
+def stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+def _fetch(url: str, target: Target | None = None) -> tuple[int, dict, bytes]:
+    headers = {"Accept-Encoding": "gzip"}
+    data = None
+    if target is not None:
+        headers["Cookie"] = target.cookie
+        if target.method == "POST":
+            headers |= {"X-CSRFToken": target.csrf, "HX-Request": "true"}
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            data = (target.body + "1").encode()
+    request = urllib.request.Request(
+        url, data=data, headers=headers, method=target and target.method
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def _gzipped_size(headers: dict, body: bytes) -> int:
+    """Bytes on the wire compressed: as sent when the server compressed, else as gzip -6 would."""
+    if headers.get("Content-Encoding") == "gzip":
+        return len(body)
+    return len(gzip.compress(body, compresslevel=6))
+
+
+def check_page(base: str, target: Target) -> None:
+    """One request: status, compressed size of the HTML and of the CSS and JS it loads, whether
+    the server compressed them, and anything loaded from another host."""
+    status, headers, body = _fetch(base + target.path, target)
+    html = gzip.decompress(body) if headers.get("Content-Encoding") == "gzip" else body
+    page = {"status": status, "html_bytes": len(html), "html_gz": _gzipped_size(headers, body)}
+    page["html_served_gzip"] = headers.get("Content-Encoding") == "gzip"
+    text = html.decode("utf-8", "replace")
+    assets, foreign = [], []
+    for url in LOADS.findall(text):
+        if url.startswith(("http://", "https://", "//")) and not url.startswith(base):
+            foreign.append(url)
+    for url in dict.fromkeys(ASSET.findall(text)):
+        if url.startswith("/"):
+            code, asset_headers, asset = _fetch(base + url)
+            served = asset_headers.get("Content-Encoding") == "gzip"
+            assets.append({"url": url, "status": code, "gz": len(asset), "served_gzip": served})
+            raw = gzip.decompress(asset) if served else asset
+            foreign += re.findall(rb"url\(\s*['\"]?(https?://[^)'\"]+)", raw)
+    page["assets"] = assets
+    page["foreign"] = [u.decode() if isinstance(u, bytes) else u for u in foreign]
+    page["total_gz"] = page["html_gz"] + sum(a["gz"] for a in assets)
+    target.page = page
+
+
+# --- Load ---------------------------------------------------------------------------------------
+
+
+def wrk(base: str, target: Target, seconds: float, connections: int) -> dict:
+    env = {
+        **os.environ,
+        "BENCH_METHOD": target.method,
+        "BENCH_COOKIE": target.cookie,
+        "BENCH_CSRF": target.csrf,
+        "BENCH_BODY": target.body,
+    }
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "10s"]
+    command += ["-s", str(LUA), base + target.path]
+    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"wrk failed on {target.name}: {done.stdout}{done.stderr}")
+    line = next(x for x in done.stdout.splitlines() if x.startswith("BENCH_JSON "))
+    result = json.loads(line.removeprefix("BENCH_JSON "))
+    result["rps"] = round(result["requests"] / result["seconds"], 1)
+    return result
+
+
+def load_all(base: str, targets: list[Target], seconds: float, connections: int) -> dict:
+    """Each page under load; the trivial view before and after, so drift shows."""
+    for target in targets:
+        wrk(base, target, 1, connections)
+    trivial_again = None
+    for target in targets:
+        log(f"load: {target.name}")
+        target.load = wrk(base, target, seconds, connections)
+    trivial_again = wrk(base, targets[0], seconds, connections)
+    ceiling = (targets[0].load["rps"] + trivial_again["rps"]) / 2
+    for target in targets:
+        target.load["ratio"] = round(target.load["rps"] / ceiling, 3)
+    return {"trivial_first_rps": targets[0].load["rps"], "trivial_last_rps": trivial_again["rps"]}
+
+
+# --- Reminder sweeps ----------------------------------------------------------------------------
+
+
+def sweep(enrolments: int) -> dict:
+    name = f"bench_sweep_{enrolments}"
+    _database(name, template=TEMPLATE_DB)
+    try:
+        cohorts = max(1, enrolments // SWEEP_FELLOWS_PER_COHORT)
+        started = time.monotonic()
+        _manage(
+            name, "bench_data", f"--cohorts={cohorts}",
+            f"--fellows-per-cohort={SWEEP_FELLOWS_PER_COHORT}", "--facilitator-cohorts=",
+            "--timezones=UTC",
+        )  # fmt: skip
+        generated = time.monotonic() - started
+        command = [str(BIN / "python"), "-m", "courseapp.bench.sweep"]
+        done = subprocess.run(
+            command, cwd=BASE, env=_env(name), capture_output=True, text=True, check=True
+        )
+        line = next(x for x in done.stdout.splitlines() if x.startswith("BENCH_JSON "))
+        return {**json.loads(line.removeprefix("BENCH_JSON ")), "generated_s": round(generated, 1)}
+    finally:
+        _drop(name)
+
+
+# --- Targets and the report ---------------------------------------------------------------------
+
+
+def _verdict(name: str, measured: float, limit: float, *, above: bool = False) -> dict:
+    """`above`: the measure must reach the limit; else it must stay under it. `margin` is how
+    many times over (under) the limit we are: above 1 means the target is met."""
+    ok = measured >= limit if above else measured < limit
+    margin = (measured / limit if above else limit / measured) if measured else float("inf")
+    return {"target": name, "measured": measured, "limit": limit, "ok": ok, "margin": margin}
+
+
+def verdicts(targets: list[Target], sweeps: dict) -> list[dict]:
+    by = {t.name: t for t in targets}
+    out = []
+    for name in ("fellow home", "unit page"):
+        out.append(_verdict(f"{name}: ratio of trivial", by[name].load["ratio"], 0.35, above=True))
+        out.append(_verdict(f"{name}: p99 ms", by[name].load["p99_ms"], 25))
+    out.append(_verdict("mark-read POST: p99 ms", by["mark-read POST"].load["p99_ms"], 20))
+    p50_200 = by["cohort page 200"].load["p50_ms"]
+    out.append(_verdict("cohort page 200: p50 ms", p50_200, 50))
+    p50_1000 = by["cohort page 1000"].load["p50_ms"]
+    out.append(_verdict("cohort page 1000 / 200: p50 ratio", round(p50_1000 / p50_200, 2), 5.01))
+    for size, result in sweeps.items():
+        if size >= 100_000:
+            out.append(_verdict(f"reminder sweep {size:,}: seconds", result["seconds"], 20))
+    if len(sweeps) > 1:
+        per_batch = [r["queries"] / r["batches"] for r in sweeps.values()]
+        out.append(_verdict("sweep queries per batch, largest / smallest", round(
+            per_batch[-1] / per_batch[0], 2), 1.25))  # fmt: skip
+    for target in targets:
+        if target.method == "GET" and target.name.startswith(("fellow", "unit", "quiz", "cohort")):
+            kb = round(target.page["total_gz"] / 1024, 1)
+            out.append(_verdict(f"{target.name}: HTML+CSS+JS KB gzip", kb, SIZE_LIMIT_KB))
+    foreign = sorted({u for t in targets for u in t.page.get("foreign", [])})
+    out.append(_verdict("requests to other hosts", len(foreign), 1))
+    return out
+
+
+def table(targets: list[Target], sweeps: dict, judged: list[dict]) -> str:
+    lines = [f"{'page':28} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>6} {'KB gz':>7}"]
+    for t in targets:
+        kb = t.page["total_gz"] / 1024
+        lines.append(
+            f"{t.name:28} {t.load['rps']:>8.0f} {t.load['p50_ms']:>8.2f} {t.load['p99_ms']:>8.2f}"
+            f" {t.load['ratio']:>6.2f} {kb:>7.1f}"
+        )
+    for r in sweeps.values():
+        lines.append(
+            f"reminder sweep {r['enrolments']:,} enrolments: {r['seconds']} s, {r['queries']} "
+            f"queries in {r['batches']} batches, {r['created']:,} reminders, {r['queued']:,} queued"
+        )
+    lines.append("")
+    for v in judged:
+        mark = "ok  " if v["ok"] else "MISS"
+        lines.append(f"{mark} {v['target']:52} {v['measured']:>10} (limit {v['limit']}, "
+                     f"x{v['margin']:.2f})")  # fmt: skip
+    return "\n".join(lines)
+
+
+def _output(*command: str) -> str:
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    return (done.stdout or done.stderr).strip().splitlines()[0]
+
+
+def machine() -> dict:
+    import django
+    import psycopg
+
+    meminfo = Path("/proc/meminfo").read_text() if Path("/proc/meminfo").exists() else ""
+    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    model = re.search(r"model name\s*:\s*(.+)", cpuinfo)
+    memory = re.search(r"MemTotal:\s*(\d+)", meminfo)
+    with psycopg.connect(f"{_server()}/postgres") as conn:
+        postgres = conn.execute("SHOW server_version").fetchone()[0]
+    return {
+        "nproc": os.cpu_count(),
+        "memory_gb": round(int(memory.group(1)) / 1024 / 1024, 1) if memory else None,
+        "cpu": model.group(1) if model else platform.processor(),
+        "os": _output("sh", "-c", ". /etc/os-release && echo $PRETTY_NAME"),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "postgresql": postgres,
+        "redis": _output("redis-server", "--version"),
+        "gunicorn": _output(str(BIN / "gunicorn"), "--version"),
+        "wrk": _output("wrk", "-v"),
+    }
+
+
+# --- The run ------------------------------------------------------------------------------------
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5, help="load per page (default 5)")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument(
+        "--sweeps", default="10000,100000", help="enrolments per timed sweep ('' for none)"
+    )
+    parser.add_argument("--data", default="", help="extra bench_data options, quoted")
+    parser.add_argument(
+        "--gzip-html", action="store_true", help="serve HTML through GZipMiddleware"
+    )
+    return parser.parse_args(argv)
+
+
+def _web(args: argparse.Namespace, static_root: str) -> tuple[list[Target], dict]:
+    targets = prepare_targets()
+    port = _free_port()
+    extra = {"GZIP_HTML": "1"} if args.gzip_html else {}
+    server = serve(port, static_root, args.workers, extra)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for target in targets:
+            check_page(base, target)
+            if target.page["status"] != 200:
+                raise SystemExit(f"{target.name}: {base}{target.path} answered {target.page}")
+        drift = load_all(base, targets, args.seconds, args.connections)
+    finally:
+        stop(server)
+    return targets, drift
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _arguments(argv)
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: run the benchmark through .ci/bench (make bench).")
+    log("migrating a template database")
+    _database(TEMPLATE_DB)
+    _manage(TEMPLATE_DB, "migrate", "--noinput", "-v0")
+    _database(BENCH_DB, template=TEMPLATE_DB)
+    log("generating the dataset: " + _manage(BENCH_DB, "bench_data", *shlex.split(args.data)))
+    static_root = tempfile.mkdtemp(prefix="bench-static-")
+    try:
+        _manage(BENCH_DB, "collectstatic", "--noinput", "-v0", STATIC_MANIFEST="1",
+                STATIC_ROOT=static_root)  # fmt: skip
+        targets, drift = _web(args, static_root)
+    finally:
+        shutil.rmtree(static_root, ignore_errors=True)
+    sweeps = {}
+    for size in [int(s) for s in args.sweeps.split(",") if s.strip()]:
+        log(f"reminder sweep over {size:,} enrolments (generating them first)")
+        sweeps[size] = sweep(size)
+    judged = verdicts(targets, sweeps)
+    report = table(targets, sweeps, judged)
+    print(report, flush=True)
+    _write(args, targets, sweeps, judged, drift)
+
+
+def _write(args, targets, sweeps, judged, drift) -> None:
+    OUT.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    result = {
+        "when": stamp,
+        "options": vars(args),
+        "machine": machine(),
+        "trivial_drift": drift,
+        "pages": [asdict(t) | {"cookie": "", "csrf": ""} for t in targets],
+        "sweeps": {str(k): v for k, v in sweeps.items()},
+        "targets": judged,
+    }
+    text = json.dumps(result, indent=2, default=str)
+    (OUT / f"bench-{stamp}.json").write_text(text)
+    (OUT / "latest.json").write_text(text)
+    log(f"written to {OUT / f'bench-{stamp}.json'} and {OUT / 'latest.json'}")
+
+
+if __name__ == "__main__":
+    main()
