@@ -233,6 +233,16 @@ def test_a_wrong_password_deletes_nothing(client, world):
     assert not AuditEvent.objects.exists()
 
 
+def test_deletion_without_the_csrf_token_is_refused(world):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world["ada"])
+
+    response = client.post(reverse("account_delete"), {"confirm": PASSWORD})
+
+    assert response.status_code == 403
+    assert User.objects.get(pk=world["ada"].pk).retired_at is None
+
+
 def test_deletion_removes_personal_data_and_keeps_aggregates(client, world):
     ada = world["ada"]
     client.force_login(ada)
