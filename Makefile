@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format worker beat migrate demo clean audit
+.PHONY: run test lint format worker beat migrate demo clean bench audit
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ audit: $(STAMP)
 		&& $(AUDIT_VENV)/bin/pip install --quiet --disable-pip-version-check --group audit )
 	$(AUDIT_VENV)/bin/pip-audit --strict --progress-spinner off \
 		--path "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+
+## The app under load at realistic scale (not part of `make test`); results under .bench/.
+bench: $(STAMP)
+	.ci/bench $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
