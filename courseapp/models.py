@@ -1,7 +1,12 @@
 from datetime import UTC, timedelta
 
 from django.conf import settings
-from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    URLValidator,
+)
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -111,7 +116,10 @@ class Reading(models.Model):
     title = models.CharField(max_length=500)
     authors = models.CharField(max_length=300, help_text="Authors or organisation, as written.")
     year = models.CharField(max_length=16, blank=True)
-    url = models.URLField(max_length=1000, blank=True)
+    # Only web links: a javascript: or data: URL in a link would run in the fellow's session.
+    url = models.URLField(
+        max_length=1000, blank=True, validators=[URLValidator(schemes=["http", "https"])]
+    )
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.ARTICLE)
     minutes = models.PositiveSmallIntegerField(default=20, help_text="Estimated reading time.")
     minutes_estimated = models.BooleanField(
@@ -142,6 +150,12 @@ class Reading(models.Model):
     @property
     def attribution(self) -> str:
         return f"{self.authors}, {self.year}" if self.year else self.authors
+
+    @property
+    def web_url(self) -> str:
+        """The URL if it is an http(s) link, else empty: what templates may put in an href,
+        whatever an older row or a bulk update holds."""
+        return self.url if self.url.lower().startswith(("http://", "https://")) else ""
 
 
 class ReadingProgress(models.Model):

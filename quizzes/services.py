@@ -106,6 +106,9 @@ def _apply(answer: Answer, pick: Pick, now) -> None:
         raise AnswerRejected("Pick one answer for this question.")
     if answer.kind == Question.Kind.WRITTEN and len(pick.text) > MAX_WRITTEN_CHARS:
         raise AnswerRejected(f"Keep written answers under {MAX_WRITTEN_CHARS:,} characters.")
+    if "\x00" in pick.text:
+        # As Django's form fields do: PostgreSQL text cannot hold NUL.
+        raise AnswerRejected("Your answer contains a null character; remove it and save again.")
     answer.selected_choice_ids = sorted(set(pick.choice_ids))
     answer.written_text = pick.text.strip() if answer.kind == Question.Kind.WRITTEN else ""
     answer.saved_at = now
