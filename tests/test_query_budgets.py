@@ -1,0 +1,111 @@
+"""Query budgets of the pages `make bench` loads, on the benchmark's own dataset (bench_data at a
+small size: 12 units x 15 readings, 3 quizzes x 8 questions, cohorts of 10 and 60 fellows with
+marks, attempts and feedback). A page's count must not grow with the cohort."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from courseapp.bench.dataset import facilitator_cohort_name
+from courseapp.models import Cohort, Enrollment, Reading, Session
+from courseapp.selectors import current_session
+from quizzes.models import Quiz
+from quizzes.services import attempt_start
+
+pytestmark = pytest.mark.django_db
+SMALL, LARGE = 10, 60
+BUDGETS = {
+    "home": 5,
+    "unit_detail": 10,
+    "reading_mark": 7,
+    "quiz_detail": 5,
+    "attempt_take": 5,
+    "cohort_detail": 12,
+    "cohort_export_csv": 12,
+}
+
+
+@pytest.fixture
+def dataset(db):
+    sizes = f"--facilitator-cohorts={SMALL},{LARGE}"
+    call_command("bench_data", "--cohorts=2", "--fellows-per-cohort=10", sizes, stdout=StringIO())
+
+
+def _cohort(size: int) -> Cohort:
+    return Cohort.objects.get(name=facilitator_cohort_name(size))
+
+
+def _fellow_pages(cohort: Cohort) -> tuple[User, dict]:
+    quiz = Quiz.objects.filter(unit__course=cohort.course).order_by("unit__position").first()
+    fellow = (
+        User.objects.filter(enrollments__cohort=cohort, enrollments__status="active")
+        .filter(enrollments__role=Enrollment.Role.FELLOW)
+        .exclude(quiz_attempts__quiz=quiz)
+        .order_by("pk")
+        .first()
+    )
+    attempt = attempt_start(quiz=quiz, user=fellow)
+    sessions = list(Session.objects.filter(cohort=cohort).select_related("unit"))
+    unit = current_session(cohort=cohort, sessions=sessions, now=timezone.now()).unit
+    reading = unit.readings.filter(tier=Reading.Tier.CORE).first()
+    return fellow, {
+        "home": reverse("home"),
+        "unit_detail": reverse("unit_detail", args=[unit.pk]),
+        "reading_mark": reverse("reading_mark", args=[reading.pk]),
+        "quiz_detail": reverse("quiz_detail", args=[quiz.pk]),
+        "attempt_take": reverse("attempt_take", args=[attempt.pk]),
+    }
+
+
+def _count(client, name: str, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        if name == "reading_mark":
+            response = client.post(url, {"done": "1"}, headers={"HX-Request": "true"})
+        else:
+            response = client.get(url)
+        if response.streaming:
+            b"".join(response.streaming_content)
+    assert response.status_code == 200, (name, response.status_code)
+    return len(queries)
+
+
+@pytest.mark.parametrize("name", ["home", "unit_detail", "reading_mark", "quiz_detail"])
+def test_a_fellow_page_stays_within_its_budget_whatever_the_cohort_size(client, dataset, name):
+    counts = {}
+    for size in (SMALL, LARGE):
+        fellow, urls = _fellow_pages(_cohort(size))
+        client.force_login(fellow)
+        counts[size] = _count(client, name, urls[name])
+
+    assert counts[SMALL] == counts[LARGE]
+    assert counts[LARGE] <= BUDGETS[name]
+
+
+def test_the_quiz_attempt_page_stays_within_its_budget(client, dataset):
+    fellow, urls = _fellow_pages(_cohort(LARGE))
+    client.force_login(fellow)
+
+    assert _count(client, "attempt_take", urls["attempt_take"]) <= BUDGETS["attempt_take"]
+
+
+@pytest.mark.parametrize("name", ["cohort_detail", "cohort_export_csv"])
+def test_a_facilitator_page_runs_the_same_queries_for_10_and_60_fellows(client, dataset, name):
+    counts = {}
+    for size in (SMALL, LARGE):
+        cohort = _cohort(size)
+        host = cohort.enrollments.filter(role=Enrollment.Role.FACILITATOR).first().user
+        client.force_login(host)
+        counts[size] = _count(client, name, reverse(name, args=[cohort.pk]))
+
+    assert counts[SMALL] == counts[LARGE]
+    assert counts[LARGE] <= BUDGETS[name]
+
+
+def test_the_trivial_view_runs_no_query(client, dataset):
+    assert _count(client, "robots_txt", reverse("robots_txt")) == 0
