@@ -1,6 +1,6 @@
 from django import forms
 
-from .models import User
+from .models import User, timezone_choices
 
 
 class AccountDeleteForm(forms.Form):
@@ -29,3 +29,22 @@ class AccountDeleteForm(forms.Form):
         elif value.strip().lower() != self.user.email.lower():
             raise forms.ValidationError("That is not your email address. Nothing was deleted.")
         return value
+
+
+class ProfileForm(forms.ModelForm):
+    timezone = forms.ChoiceField(
+        required=False,
+        label="Time zone",
+        help_text="Session dates and deadlines are shown in this zone.",
+    )
+
+    class Meta:
+        model = User
+        fields = ["display_name", "timezone"]
+        labels = {"display_name": "Your name"}
+        help_texts = {"display_name": "Shown to your facilitators and in emails."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["timezone"].choices = [("", "Use my cohort's time zone"), *timezone_choices()]
+        self.fields["display_name"].widget.attrs["autocomplete"] = "name"

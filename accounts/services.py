@@ -290,3 +290,12 @@ def user_retire(*, user: User, actor: User | None) -> AuditEvent:
     event.full_clean()
     event.save()
     return event
+
+
+@transaction.atomic
+def profile_update(*, user: User, display_name: str, timezone: str) -> User:
+    user.display_name = display_name.strip()
+    user.timezone = timezone
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["display_name", "timezone"])
+    return user

@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import services
-from .forms import AccountDeleteForm
+from .forms import AccountDeleteForm, ProfileForm
 from .models import AuditEvent, User
 
 
@@ -51,3 +51,14 @@ def account_delete(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your account was deleted and your personal data removed.")
         return redirect("account_login")
     return render(request, "accounts/delete.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.profile_update(user=request.user, **form.cleaned_data)
+        messages.success(request, "Your profile was saved.")
+        return redirect("account_profile")
+    return render(request, "accounts/profile.html", {"form": form})

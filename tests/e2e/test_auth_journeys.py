@@ -109,3 +109,21 @@ def _totp(secret: str) -> str:
     import time
 
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def test_a_fellow_sets_their_time_zone_on_their_profile(context_factory):
+    user = UserFactory()
+    page = context_factory(viewport=PHONE).new_page()
+    log_in(page, user.email, PASSWORD)
+    page.goto("/accounts/profile/")
+    assert_accessible(page)
+
+    page.get_by_label("Your name").fill("Ada Lovelace")
+    page.get_by_label("Time zone").select_option("Europe/Lisbon")
+    page.get_by_role("button", name="Save profile").click()
+
+    expect(page.get_by_text("Your profile was saved.")).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "profile-phone")
+    user.refresh_from_db()
+    assert (user.display_name, user.timezone) == ("Ada Lovelace", "Europe/Lisbon")

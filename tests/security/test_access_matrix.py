@@ -194,6 +194,10 @@ MATRIX: dict[str, list[Probe]] = {
         ),
     ],
     "notification_preferences": [get(url("notification_preferences"), members(OK))],
+    "account_profile": [
+        get(url("account_profile"), members(OK)),
+        post(url("account_profile"), members(OK)),
+    ],
     "account_data": [
         get(url("account_data"), members(OK)),
         post(url("account_data"), everyone(METHOD)),
