@@ -299,3 +299,28 @@ def test_an_admin_entered_https_link_is_rendered_as_an_external_link(client, pla
     page = client.get(reverse("unit_detail", args=[place["unit"].pk])).text
 
     assert 'href="https://example.org/paper" target="_blank" rel="noopener"' in page
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [("Ann\x00", NUL_ERROR), ("x" * 151, "at most 150 characters (it has 151)")],
+)
+def test_the_profile_page_refuses_a_nul_or_over_long_display_name(client, place, name, message):
+    client.force_login(place["fellow"])
+    before = place["fellow"].display_name
+
+    response = client.post(reverse("account_profile"), {"display_name": name, "timezone": ""})
+
+    assert message in response.text
+    place["fellow"].refresh_from_db()
+    assert place["fellow"].display_name == before
+
+
+def test_a_display_name_set_on_the_profile_page_is_escaped_in_the_header(client, place):
+    client.force_login(place["fellow"])
+    client.post(reverse("account_profile"), {"display_name": MARKUP + RTL, "timezone": ""})
+
+    page = client.get(reverse("home")).text
+
+    assert MARKUP not in page
+    assert ESCAPED + RTL in page
