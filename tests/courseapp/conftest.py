@@ -8,8 +8,6 @@ from tests.factories import LearningObjectiveFactory
 @pytest.fixture
 def big_course(db, settings):
     """12 units x 15 readings, a self-paced cohort of 30 fellows who each read some of them."""
-    # Thirty real password hashes would dominate the test's run time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     tiers = {Reading.Tier.CORE: 5, Reading.Tier.RECOMMENDED: 5, Reading.Tier.FURTHER: 5}
     course, units = course_with_units(units=12, tiers=tiers)
     for unit in units:

@@ -9,12 +9,6 @@ from tests.courseapp.weeks import course_with_units
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashes(settings):
-    # Nine demo accounts with real password hashes would dominate the run time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_it_creates_two_weekly_cohorts_with_the_demo_people_and_some_progress(client):
     seed_accounts()
     course, units = course_with_units(units=3)

@@ -17,12 +17,6 @@ from tests.quizzes.factories import QuizFactory, choice_ids, question_with_choic
 UTC = dt.UTC
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Hundreds of real password hashes would dominate the run time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def at(*args) -> dt.datetime:
     return dt.datetime(*args, tzinfo=UTC)
 

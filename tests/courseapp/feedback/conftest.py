@@ -10,12 +10,6 @@ from tests.factories import (
 )
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # These tests create dozens of users; the default hasher costs about 0.3 s each here.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def course(db):
     return CourseFactory(slug="alignment", title="Alignment")

@@ -25,12 +25,6 @@ def clock(time_machine):
     return time_machine
 
 
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    # Many users per test: real password hashes would dominate the run time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def cohort_on(start: dt.date, *, units: int = 3, tz: str = "UTC", **fields) -> Cohort:
     """A weekly cohort meeting at 17:00 local time from `start`, with units x 4 core readings."""
     course, _ = course_with_units(units=units)
