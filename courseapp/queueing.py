@@ -22,3 +22,19 @@ def enqueue_on_commit(task, *args) -> None:
             logger.exception("Could not queue %s%r; a sweep will queue it", task.name, args)
 
     transaction.on_commit(send)
+
+
+def enqueue_many_on_commit(task, arg_lists: list[tuple]) -> None:
+    """One on-commit callback queueing a task once per argument tuple over one broker
+    connection; a broker outage is logged once and the rest is left to the sweep."""
+
+    def send() -> None:
+        try:
+            with task.app.producer_or_acquire() as producer:
+                for args in arg_lists:
+                    task.apply_async(args, producer=producer)
+        except (OperationalError, OSError):
+            logger.exception("Could not queue %d x %s; a sweep will queue them", len(arg_lists),
+                             task.name)  # fmt: skip
+
+    transaction.on_commit(send)

@@ -37,7 +37,7 @@ from django.utils import timezone
 from accounts.models import NotificationPreferences, User
 from courseapp import selectors
 from courseapp.models import Enrollment, Reminder
-from courseapp.queueing import enqueue_on_commit
+from courseapp.queueing import enqueue_many_on_commit, enqueue_on_commit
 
 from . import due
 from .emails import reminder_message
@@ -55,12 +55,20 @@ def _lease() -> timedelta:
     return timedelta(seconds=settings.REMINDER_CLAIM_LEASE_SECONDS)
 
 
+# Emails per broker message: one message per email cost a Redis round trip each (most of a
+# 100,000-enrolment sweep); chunks this small still spread a sweep over every worker.
+SEND_CHUNK = 100
+
+
 def _enqueue(reminder_ids: list[int]) -> None:
-    from .tasks import reminder_send_task
+    from .tasks import reminder_send_task, reminders_send_batch_task
 
     # With the broker down the rows stay pending; the next sweep's _recover queues them again.
-    for pk in reminder_ids:
-        enqueue_on_commit(reminder_send_task, pk)
+    if len(reminder_ids) == 1:
+        enqueue_on_commit(reminder_send_task, reminder_ids[0])
+    elif reminder_ids:
+        chunks = [reminder_ids[i : i + SEND_CHUNK] for i in range(0, len(reminder_ids), SEND_CHUNK)]
+        enqueue_many_on_commit(reminders_send_batch_task, [(c,) for c in chunks])
 
 
 def _one_task_per_email(rows: list[tuple[int, int, str]]) -> list[int]:

@@ -1,3 +1,4 @@
+import logging
 from smtplib import SMTPException
 
 from celery import shared_task
@@ -6,6 +7,8 @@ from django.conf import settings
 from courseapp.models import Reminder
 
 from . import services
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(ignore_result=True)
@@ -29,3 +32,20 @@ def reminder_send_task(self, reminder_id: int) -> None:
     services.reminder_send(
         reminder=reminder, final_attempt=self.request.retries >= self.max_retries
     )
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def reminders_send_batch_task(reminder_ids: list[int]) -> None:
+    """Send a sweep's chunk of emails: one broker message per chunk instead of per email, which
+    was most of a large sweep's time. Each send claims its rows as reminder_send_task does, so a
+    redelivered chunk (worker died) sends nothing twice. A send that fails on SMTP moves to its
+    own reminder_send_task, which retries it with backoff while the chunk carries on."""
+    for pk in reminder_ids:
+        reminder = Reminder.objects.filter(pk=pk).first()
+        if reminder is None:
+            continue
+        try:
+            services.reminder_send(reminder=reminder)
+        except (SMTPException, OSError):
+            logger.warning("Reminder %s failed in a batch; retrying it on its own", pk)
+            reminder_send_task.apply_async(args=[pk], countdown=1)
