@@ -19,6 +19,7 @@ from courseapp.selectors import display_zone
 
 from . import exports, selectors
 from .grid import grid_view
+from .rows import grid_rows_html
 
 NOT_FOUND = "No such cohort among the ones you facilitate."
 
@@ -48,11 +49,14 @@ def facilitate_home(request: HttpRequest) -> HttpResponse:
 def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = _facilitated(request, pk)
     dashboard = selectors.cohort_dashboard(cohort=cohort)
+    view = grid_view(dashboard, request.GET)
+    zone = display_zone(user=request.user, cohort=cohort)
     context = {
         "dashboard": dashboard,
         "cohort": cohort,
-        "view": grid_view(dashboard, request.GET),
-        "zone": display_zone(user=request.user, cohort=cohort),
+        "view": view,
+        "grid_rows": grid_rows_html(view, cohort_pk=cohort.pk, zone=zone),
+        "zone": zone,
         "min_answers": ANONYMITY_MIN_ANSWERS,
         "threshold_percent": round(100 * settings.AT_RISK_LOW_MASTERY),
     }
