@@ -9,14 +9,10 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import User
-from courseapp.bench.dataset import facilitator_cohort_name
-from courseapp.models import Cohort, Enrollment, Reading, Session
-from courseapp.selectors import current_session
-from quizzes.models import Quiz
-from quizzes.services import attempt_start
+from courseapp.bench.dataset import facilitator_cohort_name, fellow_view
+from courseapp.models import Cohort, Enrollment
 
 pytestmark = pytest.mark.django_db
 SMALL, LARGE = 10, 60
@@ -42,19 +38,9 @@ def _cohort(size: int) -> Cohort:
 
 
 def _fellow_pages(cohort: Cohort) -> tuple[User, dict]:
-    quiz = Quiz.objects.filter(unit__course=cohort.course).order_by("unit__position").first()
-    fellow = (
-        User.objects.filter(enrollments__cohort=cohort, enrollments__status="active")
-        .filter(enrollments__role=Enrollment.Role.FELLOW)
-        .exclude(quiz_attempts__quiz=quiz)
-        .order_by("pk")
-        .first()
-    )
-    attempt = attempt_start(quiz=quiz, user=fellow)
-    sessions = list(Session.objects.filter(cohort=cohort).select_related("unit"))
-    unit = current_session(cohort=cohort, sessions=sessions, now=timezone.now()).unit
-    reading = unit.readings.filter(tier=Reading.Tier.CORE).first()
-    return fellow, {
+    view = fellow_view(cohort)
+    unit, reading, quiz, attempt = view.unit, view.reading, view.quiz, view.attempt
+    return view.fellow, {
         "home": reverse("home"),
         "unit_detail": reverse("unit_detail", args=[unit.pk]),
         "reading_mark": reverse("reading_mark", args=[reading.pk]),

@@ -50,6 +50,38 @@ TIER_APPETITE = {Reading.Tier.CORE: 1.0, Reading.Tier.RECOMMENDED: 0.45, Reading
 QUESTION_KINDS = ("single", "single", "multiple", "true_false", "single", "multiple", "written")
 
 
+@dataclass(frozen=True)
+class FellowView:
+    """What one fellow looks at mid-course: this week's unit, its first core reading, and the
+    course's first quiz with an attempt open. Shared by the benchmark and the query budgets."""
+
+    fellow: User
+    unit: Unit
+    reading: Reading
+    quiz: Quiz
+    attempt: Attempt
+
+
+def fellow_view(cohort: Cohort) -> FellowView:
+    """A fellow of `cohort` who had not attempted the first quiz, now with an attempt open."""
+    from courseapp.selectors import current_session
+    from quizzes.services import attempt_start
+
+    quiz = Quiz.objects.filter(unit__course=cohort.course).order_by("unit__position").first()
+    fellow = (
+        User.objects.filter(enrollments__cohort=cohort, enrollments__status="active")
+        .filter(enrollments__role=Enrollment.Role.FELLOW)
+        .exclude(quiz_attempts__quiz=quiz)
+        .order_by("pk")
+        .first()
+    )
+    attempt = attempt_start(quiz=quiz, user=fellow)
+    sessions = list(Session.objects.filter(cohort=cohort).select_related("unit"))
+    unit = current_session(cohort=cohort, sessions=sessions, now=timezone.now()).unit
+    reading = unit.readings.live().filter(tier=Reading.Tier.CORE).order_by("position").first()
+    return FellowView(fellow, unit, reading, quiz, attempt)
+
+
 def facilitator_cohort_name(size: int) -> str:
     return f"Bench {size} fellows"
 

@@ -137,34 +137,18 @@ def _fellow_targets(cohort, csrf: str) -> list[Target]:
     """A fellow of the 200-fellow cohort (midway through the course), on this week's unit, one
     of its core readings, and the course's first quiz, in which they have an attempt open."""
     from django.urls import reverse
-    from django.utils import timezone
 
-    from accounts.models import User
-    from courseapp.models import Enrollment, Reading, Session
-    from courseapp.selectors import current_session
-    from quizzes.models import Quiz
-    from quizzes.services import attempt_start
+    from courseapp.bench.dataset import fellow_view
 
-    quiz = Quiz.objects.filter(unit__course=cohort.course).order_by("unit__position").first()
-    fellow = (
-        User.objects.filter(enrollments__cohort=cohort, enrollments__status="active")
-        .filter(enrollments__role=Enrollment.Role.FELLOW)
-        .exclude(quiz_attempts__quiz=quiz)
-        .order_by("pk")
-        .first()
-    )
-    attempt = attempt_start(quiz=quiz, user=fellow)
-    sessions = list(Session.objects.filter(cohort=cohort).select_related("unit"))
-    unit = current_session(cohort=cohort, sessions=sessions, now=timezone.now()).unit
-    reading = unit.readings.live().filter(tier=Reading.Tier.CORE).order_by("position").first()
-    cookie = _signed_in(fellow, csrf)
-    mark = reverse("reading_mark", args=[reading.pk])
+    view = fellow_view(cohort)
+    cookie = _signed_in(view.fellow, csrf)
+    mark = reverse("reading_mark", args=[view.reading.pk])
     return [
         Target("fellow home", reverse("home"), cookie),
-        Target("unit page", reverse("unit_detail", args=[unit.pk]), cookie),
+        Target("unit page", reverse("unit_detail", args=[view.unit.pk]), cookie),
         Target("mark-read POST", mark, cookie, "POST", "next=%2F&done=", csrf),
-        Target("quiz page", reverse("quiz_detail", args=[quiz.pk]), cookie),
-        Target("quiz attempt page", reverse("attempt_take", args=[attempt.pk]), cookie),
+        Target("quiz page", reverse("quiz_detail", args=[view.quiz.pk]), cookie),
+        Target("quiz attempt page", reverse("attempt_take", args=[view.attempt.pk]), cookie),
     ]
 
 
