@@ -10,11 +10,24 @@ named answers would give the anonymous one away by elimination.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from accounts.models import User
@@ -26,10 +39,11 @@ from courseapp.models import (
     Reading,
     ReadingProgress,
     Session,
+    Unit,
     UnitFeedback,
 )
 from courseapp.selectors import current_session
-from quizzes.models import Attempt, Question
+from quizzes.models import Answer, Attempt, Question
 from quizzes.selectors import DEVELOPING, SECURE, Mastery, latest_answers
 
 MAIN_STATUSES = (Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED)
@@ -56,23 +70,25 @@ def is_facilitator(*, user: User) -> bool:
 # --- The schedule -------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class UnitColumn:
-    """One unit of the cohort's course with its session, as the grid's column."""
+    """One unit of the cohort's course with its session, as the grid's column. The unit and its
+    id are plain attributes: the grid reads them for every cell, and the session's related
+    descriptor is too slow for that."""
 
     session: Session
     released: bool
     held: bool
     core_total: int
     has_quiz: bool
+    unit: Unit = field(init=False)
+    unit_id: int = field(init=False)
+    label: str = field(init=False)
 
-    @property
-    def unit(self):
-        return self.session.unit
-
-    @property
-    def label(self) -> str:
-        return f"Week {self.unit.week}"
+    def __post_init__(self) -> None:
+        self.unit = self.session.unit
+        self.unit_id = self.unit.pk
+        self.label = f"Week {self.unit.week}"
 
 
 def _core_total() -> Coalesce:
@@ -116,80 +132,123 @@ def _columns(cohort: Cohort, now: datetime) -> list[UnitColumn]:
 # --- Per-fellow facts, each one grouped query -------------------------------------------------
 
 
+def _epoch(expression) -> Func:
+    """A time as whole seconds since 1970. The grouped queries below return thousands of these
+    for a big cohort and only each fellow's latest is shown: integers parse several times faster
+    than datetimes, and only one per fellow becomes a datetime."""
+    return Func(
+        expression,
+        template="FLOOR(EXTRACT(EPOCH FROM %(expressions)s))::bigint",
+        output_field=BigIntegerField(),
+    )
+
+
 @dataclass
 class Activity:
-    """Grouped facts about the fellows: (user, unit) keyed counts and each user's latest time."""
+    """Grouped facts about the fellows, keyed by (user id, unit id): core readings read,
+    (submitted, passed, best score) of the unit's quiz, named feedback given; and each user's
+    latest activity in epoch seconds."""
 
     core_done: dict[tuple[int, int], int] = field(default_factory=dict)
-    quiz: dict[tuple[int, int], dict] = field(default_factory=dict)
+    quiz: dict[tuple[int, int], tuple[int, int, float | None]] = field(default_factory=dict)
     feedback: set[tuple[int, int]] = field(default_factory=set)
-    last: dict[int, datetime] = field(default_factory=dict)
+    last: dict[int, int] = field(default_factory=dict)
 
-    def seen(self, user_id: int, when: datetime | None) -> None:
-        if when is not None and (user_id not in self.last or when > self.last[user_id]):
+    def seen(self, user_id: int, when: int | None) -> None:
+        if when is not None and when > self.last.get(user_id, when - 1):
             self.last[user_id] = when
 
+    def last_activity(self, user_id: int) -> datetime | None:
+        when = self.last.get(user_id)
+        return None if when is None else datetime.fromtimestamp(when, UTC)
 
-def _activity(cohort: Cohort, users) -> Activity:
+
+def _fellows(cohort: Cohort) -> QuerySet:
+    """The cohort's fellows' user ids, as a subquery: shorter SQL than a list of 1,000 ids."""
+    return Enrollment.objects.filter(cohort=cohort, role=Enrollment.Role.FELLOW).values("user_id")
+
+
+def _quiz_touched() -> Coalesce:
+    """When a fellow last worked on an attempt: its submission, or for an open attempt the later
+    of its start and its last saved answer (answers are only saved while it is open)."""
+    saved = (
+        Answer.objects.filter(attempt=OuterRef("pk"), saved_at__isnull=False)
+        .order_by("-saved_at")
+        .values("saved_at")[:1]
+    )
+    return Coalesce("submitted_at", Greatest("started_at", Subquery(saved)))
+
+
+def _activity(cohort: Cohort) -> Activity:
     """Three queries: reading marks, quiz attempts and named feedback, per fellow and unit."""
-    activity = Activity()
+    activity, fellows, course = Activity(), _fellows(cohort), cohort.course_id
     core = Q(reading__tier=Reading.Tier.CORE, reading__archived_at=None)
     marks = (
-        ReadingProgress.objects.filter(user__in=users, reading__unit__course_id=cohort.course_id)
+        ReadingProgress.objects.filter(user__in=fellows, reading__unit__course_id=course)
         .values("user", "reading__unit")
-        .annotate(core=Count("pk", filter=core), last=Max("completed_at"))
+        .annotate(core=Count("pk", filter=core), last=_epoch(Max("completed_at")))
+        .values_list("user", "reading__unit", "core", "last")
     )
-    for row in marks:
-        activity.core_done[row["user"], row["reading__unit"]] = row["core"]
-        activity.seen(row["user"], row["last"])
-    submitted = Q(submitted_at__isnull=False)
+    for user_id, unit_id, done, last in marks:
+        activity.core_done[user_id, unit_id] = done
+        activity.seen(user_id, last)
     attempts = (
-        Attempt.objects.filter(user__in=users, quiz__unit__course_id=cohort.course_id)
+        Attempt.objects.filter(user__in=fellows, quiz__unit__course_id=course)
         .values("user", "quiz__unit")
         .annotate(
-            submitted=Count("pk", filter=submitted, distinct=True),
-            passed=Count("pk", filter=Q(passed=True), distinct=True),
+            submitted=Count("pk", filter=Q(submitted_at__isnull=False)),
+            passed=Count("pk", filter=Q(passed=True)),
             best=Max("score"),
-            last_answer=Max("answers__saved_at"),
-            last_start=Max("started_at"),
-            last_submit=Max("submitted_at"),
+            last=_epoch(Max(_quiz_touched())),
         )
+        .values_list("user", "quiz__unit", "submitted", "passed", "best", "last")
     )
-    for row in attempts:
-        activity.quiz[row["user"], row["quiz__unit"]] = row
-        for key in ("last_answer", "last_start", "last_submit"):
-            activity.seen(row["user"], row[key])
+    for user_id, unit_id, submitted, passed, best, last in attempts:
+        activity.quiz[user_id, unit_id] = (submitted, passed, best)
+        activity.seen(user_id, last)
     named = UnitFeedback.objects.filter(
-        user__in=users, unit__course_id=cohort.course_id, anonymous=False
-    ).values_list("user", "unit", "updated_at")
-    for user_id, unit_id, updated_at in named:
+        user__in=fellows, unit__course_id=course, anonymous=False
+    ).values_list("user", "unit", _epoch(F("updated_at")))
+    for user_id, unit_id, updated in named:
         activity.feedback.add((user_id, unit_id))
-        activity.seen(user_id, updated_at)
+        activity.seen(user_id, updated)
     return activity
 
 
-def _mastery(cohort: Cohort, users) -> dict[int, dict[int, Mastery]]:
+# Tallied in PostgreSQL: each scored answer counts once for every objective in its snapshot.
+# Returning (fellow, objective, right, total) instead of every answer's JSON snapshot saves
+# decoding thousands of JSON lists per page.
+MASTERY_SQL = """
+SELECT a.user_id, o.id::bigint, COUNT(*) FILTER (WHERE a.is_correct), COUNT(*)
+FROM ({answers}) AS a (user_id, objectives, is_correct)
+CROSS JOIN LATERAL jsonb_array_elements_text(
+    CASE WHEN jsonb_typeof(a.objectives) = 'array' THEN a.objectives END
+) AS o (id)
+GROUP BY 1, 2
+"""
+
+
+def _mastery(cohort: Cohort) -> dict[int, dict[int, Mastery]]:
     """Each fellow's mastery per objective id, from their latest submitted attempts. One query."""
-    attempts = Attempt.objects.filter(user__in=users, quiz__unit__course_id=cohort.course_id)
-    rows = latest_answers(attempts).values_list(
+    attempts = Attempt.objects.filter(
+        user__in=_fellows(cohort), quiz__unit__course_id=cohort.course_id
+    )
+    answers = latest_answers(attempts).values_list(
         "attempt__user_id", "snapshot__objectives", "is_correct"
     )
-    correct: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    total: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for user_id, objective_ids, is_correct in rows:
-        for objective_id in objective_ids or []:
-            total[user_id][objective_id] += 1
-            correct[user_id][objective_id] += bool(is_correct)
-    return {
-        user_id: {pk: Mastery(pk, correct[user_id][pk], n) for pk, n in per_objective.items()}
-        for user_id, per_objective in total.items()
-    }
+    sql, params = answers.query.sql_with_params()
+    mastery: dict[int, dict[int, Mastery]] = defaultdict(dict)
+    with connection.cursor() as cursor:
+        cursor.execute(MASTERY_SQL.format(answers=sql), params)
+        for user_id, objective_id, correct, total in cursor.fetchall():
+            mastery[user_id][objective_id] = Mastery(objective_id, correct, total)
+    return mastery
 
 
 # --- The dashboard ------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     column: UnitColumn
     core_done: int
@@ -245,7 +304,7 @@ class FellowRow:
         return self.expected_total - self.expected_done
 
     def cell_for(self, unit_id: int) -> Cell | None:
-        return next((c for c in self.cells if c.column.unit.pk == unit_id), None)
+        return next((c for c in self.cells if c.column.unit_id == unit_id), None)
 
 
 @dataclass
@@ -315,18 +374,12 @@ def _fellow_row(enrollment, columns, activity, mastery) -> FellowRow:
     user_id = enrollment.user_id
     cells = []
     for column in columns:
-        quiz = activity.quiz.get((user_id, column.unit.pk), {})
-        cells.append(
-            Cell(
-                column=column,
-                core_done=activity.core_done.get((user_id, column.unit.pk), 0),
-                quiz_submitted=quiz.get("submitted", 0),
-                quiz_best=quiz.get("best"),
-                quiz_passed=bool(quiz.get("passed")),
-                feedback=(user_id, column.unit.pk) in activity.feedback,
-            )
-        )
-    return FellowRow(enrollment, cells, activity.last.get(user_id), mastery.get(user_id, {}))
+        key = (user_id, column.unit_id)
+        submitted, passed, best = activity.quiz.get(key, (0, 0, None))
+        done = activity.core_done.get(key, 0)
+        cells.append(Cell(column, done, submitted, best, bool(passed), key in activity.feedback))
+    last = activity.last_activity(user_id)
+    return FellowRow(enrollment, cells, last, mastery.get(user_id, {}))
 
 
 def _objective_rows(columns, rows) -> list[ObjectiveRow]:
@@ -339,20 +392,36 @@ def _objective_rows(columns, rows) -> list[ObjectiveRow]:
         .order_by("position", "pk")
     ):
         objectives[objective.unit_id].append(objective)
+    ratios = defaultdict(list)
+    for row in rows:
+        for objective_id, mastery in row.mastery.items():
+            ratios[objective_id].append(mastery.ratio)
     threshold = settings.AT_RISK_LOW_MASTERY
     result = []
     for column in columns:
         cells = []
-        for number, objective in enumerate(objectives[column.unit.pk], start=1):
-            ratios = [r.mastery[objective.pk].ratio for r in rows if objective.pk in r.mastery]
-            mean = sum(ratios) / len(ratios) if ratios else None
-            below = sum(ratio < threshold for ratio in ratios)
-            cells.append(
-                ObjectiveCell(objective, column.unit.week, number, mean, len(ratios), below)
-            )
+        for number, objective in enumerate(objectives[column.unit_id], start=1):
+            found = ratios.get(objective.pk, [])
+            mean = sum(found) / len(found) if found else None
+            below = sum(ratio < threshold for ratio in found)
+            week = column.unit.week
+            cells.append(ObjectiveCell(objective, week, number, mean, len(found), below))
         if cells:
             result.append(ObjectiveRow(column, cells))
     return result
+
+
+# What the page and the CSV read of each fellow: loading no more saves building fields per row.
+ENROLLMENT_FIELDS = (
+    "cohort_id",
+    "user_id",
+    "role",
+    "status",
+    "created_at",
+    "user__display_name",
+    "user__email",
+    "user__retired_at",
+)
 
 
 def cohort_dashboard(*, cohort: Cohort, now: datetime | None = None) -> CohortDashboard:
@@ -363,11 +432,11 @@ def cohort_dashboard(*, cohort: Cohort, now: datetime | None = None) -> CohortDa
     enrollments = list(
         Enrollment.objects.filter(cohort=cohort, role=Enrollment.Role.FELLOW)
         .select_related("user")
+        .only(*ENROLLMENT_FIELDS)
         .order_by("user__display_name", "user__email")
     )
-    users = [e.user_id for e in enrollments]
-    activity = _activity(cohort, users)
-    mastery = _mastery(cohort, users)
+    activity = _activity(cohort)
+    mastery = _mastery(cohort)
     all_rows = [_fellow_row(e, columns, activity, mastery) for e in enrollments]
     rows = [r for r in all_rows if r.enrollment.status in MAIN_STATUSES]
     sessions = [c.session for c in columns]
