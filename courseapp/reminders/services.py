@@ -23,6 +23,7 @@ happens at send time: the send claims every due fellow reminder of the recipient
 emails of their own.
 """
 
+import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -275,9 +276,43 @@ def reminders_sweep(*, now: datetime | None = None) -> SweepResult:
 
 
 def _record(found: list[due.Due], *, now: datetime) -> list[tuple[int, int, str]]:
+    """Insert the reminders not recorded yet; (pk, recipient_id, kind) of the rows inserted."""
     if not found:
         return []
-    # Sorted keys: two sweeps inserting the same keys take their locks in the same order.
+    if connection.vendor == "postgresql":
+        return _insert_returning(found, now=now)
+    return _insert_then_select(found, now=now)
+
+
+# The batch goes as one JSON document that PostgreSQL turns into rows: with bulk_create the
+# client built and quoted 14 arrays of 1,000 values (the payloads escaped character by
+# character), which cost three times the insert itself. RETURNING names the rows this statement
+# inserted, which ON CONFLICT DO NOTHING leaves out when another sweep recorded them first.
+# Sorted keys: two sweeps inserting the same keys take their locks in the same order.
+_INSERT_RETURNING = f"""
+INSERT INTO {Reminder._meta.db_table} (
+    recipient_id, kind, cohort_id, session_id, key, payload,
+    status, attempts, last_error, send_after, created_at
+)
+SELECT r.recipient_id, r.kind, r.cohort_id, r.session_id, r.key, r.payload, %s, 0, '', %s, %s
+FROM jsonb_to_recordset(%s::jsonb) AS r (
+    recipient_id bigint, kind text, cohort_id bigint, session_id bigint, key text, payload jsonb
+)
+ORDER BY r.key
+ON CONFLICT DO NOTHING
+RETURNING id, recipient_id, kind
+"""
+
+
+def _insert_returning(found: list[due.Due], *, now: datetime) -> list[tuple[int, int, str]]:
+    rows = json.dumps([vars(d) for d in found])
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT_RETURNING, [Status.PENDING, now, now, rows])
+        return cursor.fetchall()
+
+
+def _insert_then_select(found: list[due.Due], *, now: datetime) -> list[tuple[int, int, str]]:
+    """The portable path, for SQLite in development."""
     rows = sorted(
         (
             Reminder(
@@ -296,16 +331,7 @@ def _record(found: list[due.Due], *, now: datetime) -> list[tuple[int, int, str]
     )
     Reminder.objects.bulk_create(rows, ignore_conflicts=True)
     # ON CONFLICT DO NOTHING returns no ids; the rows this sweep inserted carry its timestamp.
-    # The keys go as one text split by the server: quoting 1,000 strings as an array on the
-    # client (one regex pass per element) cost more than the query. Keys hold no newline.
-    # (SQLite, the embedded default, has no arrays: there the keys go as a plain IN list.)
-    inserted = Reminder.objects.filter(created_at=now)
-    if connection.vendor == "postgresql":
-        keys = "\n".join(r.key for r in rows)
-        where = "courseapp_reminder.key = ANY(string_to_array(%s, E'\\n'))"
-        inserted = inserted.extra(where=[where], params=[keys])
-    else:
-        inserted = inserted.filter(key__in=[r.key for r in rows])
+    inserted = Reminder.objects.filter(created_at=now, key__in=[r.key for r in rows])
     return list(inserted.values_list("pk", "recipient_id", "kind"))
 
 

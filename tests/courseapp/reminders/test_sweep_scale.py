@@ -17,7 +17,7 @@ from .conftest import at, cohort_on
 
 pytestmark = pytest.mark.django_db
 PLAN_QUERIES = 5  # largest lead, due sessions, running cohorts, their sessions, core readings
-PER_BATCH = 8  # enrolments, reads, two last-activity, savepoint, insert, inserted ids, release
+PER_BATCH = 7  # enrolments, reads, two last-activity, savepoint, insert returning ids, release
 RECOVERY = 3  # savepoint, lost reminders, release
 
 
