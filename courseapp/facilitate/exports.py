@@ -53,19 +53,24 @@ def csv_row(row: FellowRow, columns: list[UnitColumn]) -> list:
     values = [row.user.name, email, row.enrollment.status, "; ".join(row.at_risk_reasons)]
     values += [last, row.expected_done, row.expected_total, row.core_done, row.core_total]
     for column in columns:
-        cell = row.cell_for(column.unit.pk)
+        cell = row.cell_for(column.unit_id)
         quiz_taken = column.has_quiz and cell.quiz_submitted > 0
         values += [cell.core_done, column.core_total, cell.quiz_best_percent if quiz_taken else ""]
         values += [_yes_no(cell.quiz_passed) if quiz_taken else "", _yes_no(cell.feedback)]
     return values
 
 
-def grid_csv_lines(view: GridView, others: list[FellowRow]) -> Iterator[str]:
-    """The grid as shown (same sort and filter), then deferred and dropped fellows."""
+def grid_csv_lines(
+    view: GridView, others: list[FellowRow], columns: list[UnitColumn]
+) -> Iterator[str]:
+    """The grid's rows as shown (same sort and filter), then deferred and dropped fellows. Every
+    week of `columns` unless the view picks one week: the page hides weeks not yet open, the
+    export keeps them."""
+    columns = [view.unit] if view.unit else columns
     writer = csv.writer(_Echo())
-    yield writer.writerow(csv_header(view.columns))
+    yield writer.writerow(csv_header(columns))
     for row in [*view.rows, *([] if view.at_risk_only else others)]:
-        yield writer.writerow([_cell(value) for value in csv_row(row, view.columns)])
+        yield writer.writerow([_cell(value) for value in csv_row(row, columns)])
 
 
 def sessions_calendar(*, cohort: Cohort, sessions: list[Session]) -> bytes:

@@ -30,6 +30,7 @@ class GridView:
     sort: str
     unit: UnitColumn | None
     at_risk_only: bool
+    all_weeks: bool
     sort_links: list[Link]
     unit_links: list[Link]
     risk_link: Link
@@ -40,25 +41,27 @@ class GridView:
 
     @property
     def query(self) -> str:
-        return _query(self.sort, self.unit, self.at_risk_only)
+        return _query(self.sort, self.unit, self.at_risk_only, self.all_weeks)
 
 
-def _query(sort: str, unit: UnitColumn | None, at_risk_only: bool) -> str:
+def _query(sort: str, unit: UnitColumn | None, at_risk_only: bool, all_weeks: bool) -> str:
     params = {"sort": sort}
     if unit is not None:
-        params["unit"] = unit.unit.pk
+        params["unit"] = unit.unit_id
+    elif all_weeks:
+        params["weeks"] = "all"
     if at_risk_only:
         params["show"] = "at-risk"
     return "?" + urlencode(params)
 
 
 def _unit(columns: list[UnitColumn], value: str | None) -> UnitColumn | None:
-    return next((c for c in columns if str(c.unit.pk) == value), None)
+    return next((c for c in columns if str(c.unit_id) == value), None)
 
 
 def _progress(row: FellowRow, unit: UnitColumn | None) -> tuple:
     if unit is not None:
-        cell = row.cell_for(unit.unit.pk)
+        cell = row.cell_for(unit.unit_id)
         return (cell.core_done, cell.quiz_submitted)
     return (-row.behind, row.core_done)
 
@@ -74,30 +77,48 @@ def _ordered(rows: list[FellowRow], sort: str, unit: UnitColumn | None) -> list[
     return sorted(rows, key=lambda r: (-len(r.at_risk_reasons), name(r)))
 
 
+def _columns(dashboard: CohortDashboard, unit: UnitColumn | None, all_weeks: bool) -> list:
+    if unit is not None:
+        return [unit]
+    if all_weeks:
+        return dashboard.columns
+    return [c for c in dashboard.columns if c.released]
+
+
+def _unit_links(columns, sort, unit, at_risk_only, all_weeks) -> list[Link]:
+    """Open weeks (the default: weeks not yet open have nothing to show), every week with the
+    ones to come greyed, or one week."""
+    links = [
+        Link("Open weeks", _query(sort, None, at_risk_only, False), not unit and not all_weeks),
+        Link("All weeks", _query(sort, None, at_risk_only, True), not unit and all_weeks),
+    ]
+    links += [Link(c.label, _query(sort, c, at_risk_only, False), c is unit) for c in columns]
+    return links
+
+
 def grid_view(dashboard: CohortDashboard, params: QueryDict) -> GridView:
     """Unknown values fall back to the defaults: the grid is always shown."""
     sort = params.get("sort") if params.get("sort") in SORTS else DEFAULT_SORT
     unit = _unit(dashboard.columns, params.get("unit"))
     at_risk_only = params.get("show") == "at-risk"
+    all_weeks = params.get("weeks") == "all"
     rows = [r for r in dashboard.rows if r.is_at_risk or not at_risk_only]
-    unit_links = [Link("All weeks", _query(sort, None, at_risk_only), unit is None)]
-    unit_links += [
-        Link(c.label, _query(sort, c, at_risk_only), unit is not None and c is unit)
-        for c in dashboard.columns
-    ]
+    columns = _columns(dashboard, unit, all_weeks)
     return GridView(
         rows=_ordered(rows, sort, unit),
-        columns=[unit] if unit else dashboard.columns,
+        columns=columns,
         sort=sort,
         unit=unit,
         at_risk_only=at_risk_only,
+        all_weeks=all_weeks,
         sort_links=[
-            Link(label, _query(k, unit, at_risk_only), k == sort) for k, label in SORTS.items()
+            Link(label, _query(k, unit, at_risk_only, all_weeks), k == sort)
+            for k, label in SORTS.items()
         ],
-        unit_links=unit_links,
+        unit_links=_unit_links(dashboard.columns, sort, unit, at_risk_only, all_weeks),
         risk_link=Link(
             "Show everyone" if at_risk_only else "Only fellows at risk",
-            _query(sort, unit, not at_risk_only),
+            _query(sort, unit, not at_risk_only, all_weeks),
             at_risk_only,
         ),
     )

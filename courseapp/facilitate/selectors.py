@@ -154,10 +154,6 @@ class Activity:
     feedback: set[tuple[int, int]] = field(default_factory=set)
     last: dict[int, int] = field(default_factory=dict)
 
-    def seen(self, user_id: int, when: int | None) -> None:
-        if when is not None and when > self.last.get(user_id, when - 1):
-            self.last[user_id] = when
-
     def last_activity(self, user_id: int) -> datetime | None:
         when = self.last.get(user_id)
         return None if when is None else datetime.fromtimestamp(when, UTC)
@@ -182,6 +178,8 @@ def _quiz_touched() -> Coalesce:
 def _activity(cohort: Cohort) -> Activity:
     """Three queries: reading marks, quiz attempts and named feedback, per fellow and unit."""
     activity, fellows, course = Activity(), _fellows(cohort), cohort.course_id
+    # Inlined rather than a method: thousands of rows at 1,000 fellows. Every time is set.
+    last = activity.last
     core = Q(reading__tier=Reading.Tier.CORE, reading__archived_at=None)
     marks = (
         ReadingProgress.objects.filter(user__in=fellows, reading__unit__course_id=course)
@@ -189,9 +187,10 @@ def _activity(cohort: Cohort) -> Activity:
         .annotate(core=Count("pk", filter=core), last=_epoch(Max("completed_at")))
         .values_list("user", "reading__unit", "core", "last")
     )
-    for user_id, unit_id, done, last in marks:
+    for user_id, unit_id, done, when in marks:
         activity.core_done[user_id, unit_id] = done
-        activity.seen(user_id, last)
+        if when > last.get(user_id, 0):
+            last[user_id] = when
     attempts = (
         Attempt.objects.filter(user__in=fellows, quiz__unit__course_id=course)
         .values("user", "quiz__unit")
@@ -203,15 +202,17 @@ def _activity(cohort: Cohort) -> Activity:
         )
         .values_list("user", "quiz__unit", "submitted", "passed", "best", "last")
     )
-    for user_id, unit_id, submitted, passed, best, last in attempts:
+    for user_id, unit_id, submitted, passed, best, when in attempts:
         activity.quiz[user_id, unit_id] = (submitted, passed, best)
-        activity.seen(user_id, last)
+        if when > last.get(user_id, 0):
+            last[user_id] = when
     named = UnitFeedback.objects.filter(
         user__in=fellows, unit__course_id=course, anonymous=False
     ).values_list("user", "unit", _epoch(F("updated_at")))
-    for user_id, unit_id, updated in named:
+    for user_id, unit_id, when in named:
         activity.feedback.add((user_id, unit_id))
-        activity.seen(user_id, updated)
+        if when > last.get(user_id, 0):
+            last[user_id] = when
     return activity
 
 
@@ -358,6 +359,11 @@ class CohortDashboard:
         return next(c for c in self.columns if c.session.pk == self.current.pk)
 
     @property
+    def expected_total(self) -> int:
+        """Core readings of the units already discussed: due by now, the same for every fellow."""
+        return sum(c.core_total for c in self.columns if c.held)
+
+    @property
     def core_ready(self) -> int:
         """Fellows who finished this week's core readings."""
         if self.current is None:
@@ -370,14 +376,23 @@ class CohortDashboard:
         return sorted(cells, key=lambda c: c.mean)[:3]
 
 
-def _fellow_row(enrollment, columns, activity, mastery) -> FellowRow:
+NO_QUIZ = (0, 0, None)
+
+
+def _fellow_row(enrollment, columns, activity, mastery, empty) -> FellowRow:
+    """`empty` holds one shared blank cell per unit id: most cells of a big cohort (weeks not yet
+    open, weeks not started) have no data, and need no object of their own."""
     user_id = enrollment.user_id
+    done, quiz, feedback = activity.core_done, activity.quiz, activity.feedback
     cells = []
     for column in columns:
         key = (user_id, column.unit_id)
-        submitted, passed, best = activity.quiz.get(key, (0, 0, None))
-        done = activity.core_done.get(key, 0)
-        cells.append(Cell(column, done, submitted, best, bool(passed), key in activity.feedback))
+        if key in done or key in quiz or key in feedback:
+            submitted, passed, best = quiz.get(key, NO_QUIZ)
+            cell = Cell(column, done.get(key, 0), submitted, best, bool(passed), key in feedback)
+            cells.append(cell)
+        else:
+            cells.append(empty[column.unit_id])
     last = activity.last_activity(user_id)
     return FellowRow(enrollment, cells, last, mastery.get(user_id, {}))
 
@@ -437,7 +452,8 @@ def cohort_dashboard(*, cohort: Cohort, now: datetime | None = None) -> CohortDa
     )
     activity = _activity(cohort)
     mastery = _mastery(cohort)
-    all_rows = [_fellow_row(e, columns, activity, mastery) for e in enrollments]
+    empty = {c.unit_id: Cell(c, 0, 0, None, False, False) for c in columns}
+    all_rows = [_fellow_row(e, columns, activity, mastery, empty) for e in enrollments]
     rows = [r for r in all_rows if r.enrollment.status in MAIN_STATUSES]
     sessions = [c.session for c in columns]
     current = current_session(cohort=cohort, sessions=sessions, now=now)

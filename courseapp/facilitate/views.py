@@ -55,7 +55,7 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "dashboard": dashboard,
         "cohort": cohort,
         "view": view,
-        "grid_rows": grid_rows_html(view, cohort_pk=cohort.pk, zone=zone),
+        "grid_rows": grid_rows_html(view, cohort_pk=cohort.pk, now=dashboard.now),
         "zone": zone,
         "min_answers": ANONYMITY_MIN_ANSWERS,
         "threshold_percent": round(100 * settings.AT_RISK_LOW_MASTERY),
@@ -69,7 +69,8 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def cohort_export_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     cohort = _facilitated(request, pk)
     dashboard = selectors.cohort_dashboard(cohort=cohort)
-    lines = exports.grid_csv_lines(grid_view(dashboard, request.GET), dashboard.others)
+    view = grid_view(dashboard, request.GET)
+    lines = exports.grid_csv_lines(view, dashboard.others, dashboard.columns)
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="cohort-{cohort.pk}-progress.csv"'
     return response
