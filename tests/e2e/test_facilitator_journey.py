@@ -85,6 +85,15 @@ def test_a_facilitator_finds_the_fellow_at_risk_nudges_them_and_exports_the_grid
     expect(first).to_contain_text("Ada Lovelace")
     assert_accessible(page)
 
+    # Only week 1 is open: the grid leaves out the rest until asked for every week.
+    expect(page.locator(".fac-grid thead")).not_to_contain_text("Week 2")
+    page.get_by_role("link", name="All weeks", exact=True).click()
+    expect(page).to_have_url(f"{page.url.split('?')[0]}?sort=name&weeks=all")
+    expect(page.locator(".fac-grid thead")).to_contain_text("Week 8")
+    expect(page.get_by_role("cell", name="Not open").first).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "facilitate-cohort-all-weeks")
+
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download the grid as CSV").click()
     csv_path = tmp_path / "grid.csv"
