@@ -11,6 +11,7 @@ named answers would give the anonymous one away by elimination.
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 
 from django.conf import settings
 from django.db import connection
@@ -283,20 +284,22 @@ class FellowRow:
     def is_at_risk(self) -> bool:
         return bool(self.at_risk_reasons)
 
-    @property
+    # Cached: sorting, the schedule column, the CSV and the at-risk rules each read these, and
+    # the cells never change once the row is built.
+    @cached_property
     def core_done(self) -> int:
         return sum(min(c.core_done, c.column.core_total) for c in self.cells)
 
-    @property
+    @cached_property
     def core_total(self) -> int:
         return sum(c.column.core_total for c in self.cells)
 
-    @property
+    @cached_property
     def expected_total(self) -> int:
         """Core readings the schedule expects read by now: those of units already discussed."""
         return sum(c.column.core_total for c in self.cells if c.column.held)
 
-    @property
+    @cached_property
     def expected_done(self) -> int:
         return sum(min(c.core_done, c.column.core_total) for c in self.cells if c.column.held)
 
