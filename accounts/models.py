@@ -63,6 +63,9 @@ class User(AbstractUser):
         editable=False,
         help_text="When the account was deleted and its personal data removed (accounts.services).",
     )
+    # Bumped in the same transaction as anything that changes what this person's own pages show
+    # (courseapp.pagecache): a cached page built at an older version is never served again.
+    page_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -75,6 +78,17 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        # page_version only ever moves by `UPDATE ... + 1` (courseapp.pagecache): a save of an
+        # instance loaded earlier must not write an older number back.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "page_version"
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def name(self) -> str:

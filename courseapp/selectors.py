@@ -2,7 +2,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import User
@@ -50,6 +50,19 @@ def readings_open_to(*, user: User) -> QuerySet[Reading]:
     return Reading.objects.live().filter(unit__in=units_open_to(user=user))
 
 
+def schedule_next_change(*, user: User) -> datetime | None:
+    """The next moment one of this person's cohorts opens a unit or starts a session: until
+    then, what the schedule lets them see stays as it is. One query."""
+    now = timezone.now()
+    cohorts = Enrollment.objects.filter(user=user).exclude(status=Enrollment.Status.DROPPED)
+    found = Session.objects.filter(cohort__in=cohorts.values("cohort")).aggregate(
+        opens=Min("opens_at", filter=Q(opens_at__gt=now)),
+        starts=Min("starts_at", filter=Q(starts_at__gt=now)),
+    )
+    moments = [m for m in found.values() if m is not None]
+    return min(moments) if moments else None
+
+
 def display_zone(*, user: User, cohort: Cohort | None = None) -> str:
     """The timezone a person sees times in: their profile's, else the cohort's."""
     return user.timezone or (cohort.timezone if cohort else settings.TIME_ZONE)
@@ -64,6 +77,14 @@ def unit_readings_for_fellow(*, user: User, unit: Unit) -> list[Reading]:
     return list(
         unit.readings.live().annotate(done=reading_done(user)).order_by("tier", "position", "pk")
     )
+
+
+def unit_readings_beside(*, user: User, reading_id: int) -> list[Reading]:
+    """The live readings of the unit this reading belongs to, as `unit_readings_for_fellow`
+    (one query; the caller has checked that the reading is open to this person)."""
+    unit = Reading.objects.filter(pk=reading_id).values("unit_id")
+    readings = Reading.objects.live().filter(unit_id=Subquery(unit))
+    return list(readings.annotate(done=reading_done(user)).order_by("tier", "position", "pk"))
 
 
 @dataclass

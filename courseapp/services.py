@@ -18,12 +18,11 @@ from django.utils import timezone
 
 from accounts.models import User
 
-from . import selectors
+from . import pagecache, selectors
 from .models import (
     Cohort,
     Enrollment,
     Invitation,
-    Reading,
     ReadingProgress,
     Session,
     WorkerHeartbeat,
@@ -89,6 +88,7 @@ def cohort_schedule_sessions(*, cohort: Cohort) -> list[Session]:
 
 def cohort_sessions_reopen(*, cohort: Cohort) -> int:
     """Recompute every session's opens_at from the cohort's current release lead."""
+    pagecache.content_changed()
     return Session.objects.filter(cohort=cohort).update(
         opens_at=F("starts_at") - timedelta(hours=cohort.release_lead_hours)
     )
@@ -97,23 +97,25 @@ def cohort_sessions_reopen(*, cohort: Cohort) -> int:
 # --- Reading progress -------------------------------------------------------------------------
 
 
-def reading_mark(*, user: User, reading: Reading, done: bool) -> bool:
+@transaction.atomic
+def reading_mark(*, user: User, reading_id: int, done: bool) -> bool:
     """Mark a reading read (done=True) or unread. Idempotent; returns the final state.
 
     Raises PermissionDenied for a reading this person may not open (not enrolled, unit not yet
-    released, reading or unit archived).
+    released, reading or unit archived, no such reading).
     """
-    if not selectors.readings_open_to(user=user).filter(pk=reading.pk).exists():
+    if not selectors.readings_open_to(user=user).filter(pk=reading_id).exists():
         raise PermissionDenied("This reading is not open to you.")
     if not done:
-        ReadingProgress.objects.filter(user=user, reading=reading).delete()
+        ReadingProgress.objects.filter(user=user, reading_id=reading_id).delete()
         return False
     # One INSERT ... ON CONFLICT DO NOTHING: a double click or a second tab racing this one
     # lands on the unique constraint and is ignored, with no savepoints and no IntegrityError.
-    # Each branch is a single statement, so no transaction is needed around it.
     ReadingProgress.objects.bulk_create(
-        [ReadingProgress(user=user, reading=reading)], ignore_conflicts=True
+        [ReadingProgress(user=user, reading_id=reading_id)], ignore_conflicts=True
     )
+    # bulk_create skips the save hooks (the delete above goes through them).
+    pagecache.person_changed([user.pk])
     return True
 
 

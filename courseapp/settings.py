@@ -273,6 +273,10 @@ SECURE_PROXY_SSL_HEADER = (
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
+# Sessions live in the database and are read through the cache (courseapp.sessions); a cached
+# copy lasts at most this long.
+SESSION_ENGINE = "courseapp.sessions"
+SESSION_CACHE_SECONDS = envint("SESSION_CACHE_SECONDS", 300)
 X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS = []
 
@@ -285,6 +289,9 @@ LOGGING = {
 }
 
 # Facilitator dashboard: when a fellow is flagged at risk (courseapp/facilitate/selectors.py).
+# Fellows' home and unit pages are kept per person for at most this long (courseapp.pagecache);
+# 0 turns the page cache off.
+PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 600)
 AT_RISK_CORE_HOURS_BEFORE_SESSION = envint("AT_RISK_CORE_HOURS_BEFORE_SESSION", 48)
 AT_RISK_INACTIVE_DAYS = envint("AT_RISK_INACTIVE_DAYS", 7)
 AT_RISK_LOW_MASTERY = float(env("AT_RISK_LOW_MASTERY", "0.5"))

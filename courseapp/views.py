@@ -1,8 +1,11 @@
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -13,7 +16,8 @@ from quizzes import selectors as quiz_selectors
 from . import selectors, services
 from .feedback import selectors as feedback_selectors
 from .health import health_report
-from .models import Course, LearningObjective, Unit
+from .models import Course, LearningObjective, Reading, Unit
+from .pagecache import per_person, render_page
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -40,9 +44,11 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@per_person
 def home(request: HttpRequest) -> HttpResponse:
     cards = selectors.home_cards(user=request.user)
-    return render(request, "courseapp/home.html", {"cards": cards})
+    until = selectors.schedule_next_change(user=request.user)
+    return render_page(request, "courseapp/home.html", {"cards": cards}, until=until)
 
 
 @login_required
@@ -72,6 +78,7 @@ def _attach_mastery(user, rows: list) -> None:
 
 
 @login_required
+@per_person
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     opened = selectors.units_open_to(user=request.user).select_related("course")
     unit = opened.filter(pk=pk).first()
@@ -91,7 +98,16 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context |= feedback_selectors.unit_feedback_context(
         user=request.user, unit=unit, core_done=core_done
     )
-    return render(request, "courseapp/unit_detail.html", context)
+    return render_page(
+        request, "courseapp/unit_detail.html", context, until=_unit_page_until(request, context)
+    )
+
+
+def _unit_page_until(request: HttpRequest, context: dict):
+    """The page changes by itself when the schedule moves on or the feedback window closes."""
+    moments = [selectors.schedule_next_change(user=request.user), context["feedback_deadline"]]
+    future = [m for m in moments if m is not None and m > timezone.now()]
+    return min(future) if future else None
 
 
 def _objectives_with_mastery(user, unit: Unit) -> list:
@@ -141,23 +157,28 @@ def _template_or_none(name: str) -> str | None:
 @require_POST
 @login_required
 def reading_mark(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    reading = get_object_or_404(
-        selectors.readings_open_to(user=request.user).select_related("unit"), pk=pk
-    )
-    done = request.POST.get("done") == "1"
-    services.reading_mark(user=request.user, reading=reading, done=done)
+    # The service checks that the reading is open to this person; anything else is a 404, as
+    # for a reading that does not exist.
+    try:
+        services.reading_mark(
+            user=request.user, reading_id=pk, done=request.POST.get("done") == "1"
+        )
+    except PermissionDenied as denied:
+        raise Http404("No such reading.") from denied
     if not request.htmx:
         target = request.POST.get("next", "")
         if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
             return redirect(target)
-        return redirect(reading.unit)
-    readings = selectors.unit_readings_for_fellow(user=request.user, unit=reading.unit)
+        unit_id = Reading.objects.filter(pk=pk).values_list("unit_id", flat=True).get()
+        return redirect("unit_detail", unit_id)
+    readings = selectors.unit_readings_beside(user=request.user, reading_id=pk)
     feedback_selectors.attach_reading_feedback(user=request.user, readings=readings)
     progress = selectors.UnitProgress.of(readings)
+    reading = next(r for r in readings if r.pk == pk)
     context = {
-        "reading": next(r for r in readings if r.pk == reading.pk),
+        "reading": reading,
         "progress": progress,
         "tier_progress": progress.tier(reading.tier),
-        "next_url": reading.unit.get_absolute_url(),
+        "next_url": reverse("unit_detail", args=[reading.unit_id]),
     }
     return render(request, "courseapp/unit_detail.html#mark-response", context)

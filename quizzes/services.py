@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from courseapp import pagecache
 from courseapp.models import Course, Unit
 
 from . import quiztext
@@ -123,6 +124,7 @@ def _save_picks(attempt: Attempt, picks: dict[int, Pick]) -> list[Answer]:
         _apply(answers[question_id], pick, now)
     fields = ["selected_choice_ids", "written_text", "saved_at"]
     Answer.objects.bulk_update(answers.values(), fields)
+    pagecache.person_changed([attempt.user_id])
     return list(answers.values())
 
 
@@ -239,6 +241,7 @@ def quiz_import(*, course: Course, text: str) -> tuple[Quiz, list[str]]:
     unmatched = {question.pk: question for question in existing}
     by_signature = {_live_signature(q, numbers): q for q in reversed(existing)}
     added = kept = 0
+    pagecache.content_changed()  # the position updates below skip the save hooks
     for position, parsed_question in enumerate(parsed.questions):
         match = by_signature.pop(_signature(parsed_question), None)
         if match is not None:
@@ -290,6 +293,7 @@ def _create_question(
 
 def _retire(questions: list[Question]) -> int:
     answered = {q.pk for q in questions if q.answers.exists()}
+    pagecache.content_changed()
     Question.objects.filter(pk__in=answered).update(archived_at=timezone.now())
     Question.objects.filter(pk__in=[q.pk for q in questions if q.pk not in answered]).delete()
     return len(questions)

@@ -349,7 +349,7 @@ def _session(cohort: Cohort, unit: Unit, week: int) -> Session:
 
 USER_COLUMNS = (
     "id", "password", "last_login", "is_superuser", "is_staff", "is_active", "date_joined",
-    "email", "display_name", "timezone",
+    "email", "display_name", "timezone", "page_version",
 )  # fmt: skip
 ANSWER_COLUMNS = (
     "attempt_id", "question_id", "position", "snapshot", "selected_choice_ids", "written_text",
@@ -429,7 +429,7 @@ def _person(world: World, rows: Rows, email: str, name: str) -> int:
     last_login = now - timedelta(hours=rng.randint(1, 24 * 20)) if rng.random() < 0.8 else None
     zone = rng.choice(world.spec.timezones) if rng.random() < 0.3 else ""
     rows.users.append(
-        (pk, world.password, last_login, False, False, True, joined, email, name, zone)
+        (pk, world.password, last_login, False, False, True, joined, email, name, zone, 0)
     )
     rows.addresses.append((pk, email, True, True))
     if rng.random() < 0.05:

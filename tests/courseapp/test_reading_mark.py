@@ -28,12 +28,12 @@ def test_marking_twice_keeps_one_row_and_unmarking_twice_leaves_none(week):
     fellow, units = week
     reading = units[0].readings.first()
 
-    assert services.reading_mark(user=fellow, reading=reading, done=True) is True
-    assert services.reading_mark(user=fellow, reading=reading, done=True) is True
+    assert services.reading_mark(user=fellow, reading_id=reading.pk, done=True) is True
+    assert services.reading_mark(user=fellow, reading_id=reading.pk, done=True) is True
     assert _rows(fellow, reading) == 1
 
-    assert services.reading_mark(user=fellow, reading=reading, done=False) is False
-    assert services.reading_mark(user=fellow, reading=reading, done=False) is False
+    assert services.reading_mark(user=fellow, reading_id=reading.pk, done=False) is False
+    assert services.reading_mark(user=fellow, reading_id=reading.pk, done=False) is False
     assert _rows(fellow, reading) == 0
 
 
@@ -42,7 +42,7 @@ def test_it_refuses_a_reading_of_a_unit_not_yet_released(week):
     reading = units[1].readings.first()
 
     with pytest.raises(PermissionDenied):
-        services.reading_mark(user=fellow, reading=reading, done=True)
+        services.reading_mark(user=fellow, reading_id=reading.pk, done=True)
     assert _rows(fellow, reading) == 0
 
 
@@ -52,18 +52,18 @@ def test_it_refuses_a_reading_of_a_course_the_person_is_not_enrolled_in(week):
     stranger = fellow_in(weekly_cohort(other_course))
 
     with pytest.raises(PermissionDenied):
-        services.reading_mark(user=stranger, reading=units[0].readings.first(), done=True)
+        services.reading_mark(user=stranger, reading_id=units[0].readings.first().pk, done=True)
 
 
 def test_it_refuses_an_archived_reading_but_keeps_the_fellows_earlier_record(week):
     fellow, units = week
     reading = units[0].readings.first()
-    services.reading_mark(user=fellow, reading=reading, done=True)
+    services.reading_mark(user=fellow, reading_id=reading.pk, done=True)
     reading.archived_at = timezone.now()
     reading.save()
 
     with pytest.raises(PermissionDenied):
-        services.reading_mark(user=fellow, reading=reading, done=False)
+        services.reading_mark(user=fellow, reading_id=reading.pk, done=False)
     assert _rows(fellow, reading) == 1
 
 
@@ -77,7 +77,7 @@ def test_two_simultaneous_marks_from_two_tabs_end_with_exactly_one_row(week):
     def mark():
         try:
             barrier.wait(timeout=5)
-            services.reading_mark(user=fellow, reading=reading, done=True)
+            services.reading_mark(user=fellow, reading_id=reading.pk, done=True)
         except Exception as error:  # reported by the assertion below
             errors.append(error)
         finally:
@@ -110,7 +110,7 @@ def test_a_mark_that_loses_the_insert_race_to_another_tab_succeeds_without_a_dup
     thread = threading.Thread(target=other_tab)
     thread.start()
     assert inserted.wait(timeout=5)
-    assert services.reading_mark(user=fellow, reading=reading, done=True) is True
+    assert services.reading_mark(user=fellow, reading_id=reading.pk, done=True) is True
     thread.join()
 
     assert _rows(fellow, reading) == 1

@@ -1,0 +1,173 @@
+"""Per-person page cache for the pages fellows open all day (home, unit page).
+
+A page is rendered once and kept in the cache under the person, the path and the code version,
+together with what it was built from:
+
+- the person's `User.page_version`, which is bumped *in the same transaction* as anything that
+  changes what their own pages show (reading marks, feedback, quiz answers, enrolments, their
+  profile: see `person_changed` and the hooks below). The request loads the user row anyway to
+  authenticate, so checking it costs nothing, and a crash or a Redis outage cannot leave it
+  behind the data;
+- a content token in the cache, replaced after commit whenever course content or a schedule
+  changes (units, readings, objectives, quizzes, cohorts, sessions);
+- a time limit: the next moment the page would render differently by itself (a unit opening,
+  a session starting, a feedback window closing), and never more than PAGE_CACHE_SECONDS.
+
+A cached page is served only if all three still hold; otherwise the view runs as usual. The CSRF
+token is not cached: pages are rendered with a placeholder that each response replaces with the
+request's own token. Pages with flash messages, htmx requests and anything but a 200 are never
+cached. When Redis is unreachable every lookup misses (courseapp.cache fails soft) and pages are
+rendered as if there were no cache.
+
+What can still be stale, and for how long: if Redis drops the content-token write after an admin
+edit (an outage at that moment), pages built before it may be served until PAGE_CACHE_SECONDS
+pass. Everything a fellow does is covered by page_version, in the database.
+"""
+
+import hashlib
+import logging
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from functools import wraps
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
+
+CONTENT_TOKEN_KEY = "pages:content"
+# Replaced by each request's own token; the characters are all safe in HTML and JSON.
+CSRF_PLACEHOLDER = "csrf-placeholder-6f0c1d2e"
+_code_version: str | None = None
+
+
+def code_version() -> str:
+    """A fingerprint of the templates and Python code, so a deploy never serves pages that the
+    previous code rendered. Computed once per process from file names, sizes and times."""
+    global _code_version
+    if _code_version is None:
+        digest = hashlib.sha1(usedforsecurity=False)
+        base = Path(settings.BASE_DIR)
+        for folder in ("courseapp", "accounts", "quizzes", "templates"):
+            for path in sorted((base / folder).rglob("*")):
+                if path.suffix in {".py", ".html", ".txt"}:
+                    stat = path.stat()
+                    digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+        _code_version = digest.hexdigest()[:12]
+    return _code_version
+
+
+def _enabled() -> bool:
+    return settings.PAGE_CACHE_SECONDS > 0
+
+
+# --- Invalidation ------------------------------------------------------------------------------
+
+
+def person_changed(user_ids: Iterable[int]) -> None:
+    """What these people's own pages show has changed: call inside the transaction that changed
+    it, so the new version commits (or rolls back) with the data."""
+    from accounts.models import User
+
+    ids = {pk for pk in user_ids if pk is not None}
+    if ids:
+        User.objects.filter(pk__in=ids).update(page_version=F("page_version") + 1)
+
+
+def content_changed() -> None:
+    """Course content or a schedule changed: every cached page goes, once the change commits
+    (earlier, a page rendered from the old rows could be stored under the new token)."""
+    transaction.on_commit(_new_content_token)
+
+
+def _new_content_token() -> None:
+    cache.set(CONTENT_TOKEN_KEY, uuid.uuid4().hex, None)
+
+
+# --- Serving -----------------------------------------------------------------------------------
+
+
+def _cacheable(request: HttpRequest) -> bool:
+    return (
+        _enabled()
+        and request.method == "GET"
+        and request.user.is_authenticated
+        and not getattr(request, "htmx", False)
+        and "messages" not in request.COOKIES
+        and "_messages" not in request.session
+    )
+
+
+def _key(request: HttpRequest) -> str:
+    path = hashlib.sha1(request.get_full_path().encode(), usedforsecurity=False).hexdigest()
+    return f"page:{code_version()}:{request.user.pk}:{path}"
+
+
+def _response(request: HttpRequest, body: str, content_type: str) -> HttpResponse:
+    return HttpResponse(body.replace(CSRF_PLACEHOLDER, get_token(request)), content_type)
+
+
+class _Pending:
+    """A page the view is rendering for the cache: what it was built from, and the result."""
+
+    def __init__(self, key: str, token: str, version: int) -> None:
+        self.key, self.token, self.version = key, token, version
+        self.body: str | None = None
+        self.content_type = ""
+        self.until: float = 0
+
+    def store(self) -> None:
+        ttl = min(self.until - time.time(), settings.PAGE_CACHE_SECONDS)
+        if self.body is not None and ttl >= 1:
+            entry = (self.token, self.version, self.until, self.content_type, self.body)
+            cache.set(self.key, entry, int(ttl))
+
+
+def per_person(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Serve the view's page from the cache while nothing it shows has changed. The view renders
+    with `render_page` for its page to be kept; anything else it returns passes through."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not _cacheable(request):
+            return view(request, *args, **kwargs)
+        key = _key(request)
+        found = cache.get_many([CONTENT_TOKEN_KEY, key])
+        token, entry = found.get(CONTENT_TOKEN_KEY), found.get(key)
+        version = request.user.page_version
+        if entry and token and entry[:2] == (token, version) and entry[2] > time.time():
+            return _response(request, entry[4], entry[3])
+        if token is None:
+            token = uuid.uuid4().hex
+            if not cache.add(CONTENT_TOKEN_KEY, token, None):
+                token = cache.get(CONTENT_TOKEN_KEY)
+        request._page_pending = _Pending(key, token, version) if token else None
+        response = view(request, *args, **kwargs)
+        pending = request._page_pending
+        if pending is not None and response.status_code == 200:
+            pending.store()
+        return response
+
+    return wrapped
+
+
+def render_page(
+    request: HttpRequest, template: str, context: dict, *, until: datetime | None
+) -> HttpResponse:
+    """Render like `django.shortcuts.render`; under `per_person`, keep the page until `until`
+    (the next moment it would change by itself; None: no such moment)."""
+    pending: _Pending | None = getattr(request, "_page_pending", None)
+    if pending is None:
+        return HttpResponse(render_to_string(template, context, request))
+    body = render_to_string(template, context | {"csrf_token": CSRF_PLACEHOLDER}, request)
+    pending.body, pending.content_type = body, "text/html; charset=utf-8"
+    pending.until = until.timestamp() if until else time.time() + settings.PAGE_CACHE_SECONDS
+    return _response(request, body, pending.content_type)
