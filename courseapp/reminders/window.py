@@ -11,7 +11,12 @@ from courseapp.models import Cohort
 
 def recipient_zone(*, user: User, cohort: Cohort) -> ZoneInfo:
     """The person's own timezone, else their cohort's (as everywhere else in the app)."""
-    return ZoneInfo(user.timezone or cohort.timezone)
+    return zone_of(timezone=user.timezone, cohort=cohort)
+
+
+def zone_of(*, timezone: str, cohort: Cohort) -> ZoneInfo:
+    """recipient_zone for a person known only by their timezone setting ("" for none)."""
+    return ZoneInfo(timezone or cohort.timezone)
 
 
 def in_window(*, now: datetime, zone: ZoneInfo) -> bool:
