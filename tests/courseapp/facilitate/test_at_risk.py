@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def _reasons(cohort, user, now):
     dashboard = cohort_dashboard(cohort=cohort, now=now)
-    return next(r for r in dashboard.rows if r.user == user).at_risk_reasons
+    return next(r for r in dashboard.rows if r.user.pk == user.pk).at_risk_reasons
 
 
 def _core_reason(reasons):
