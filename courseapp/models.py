@@ -432,8 +432,13 @@ class Reminder(models.Model):
         FAILED = "failed", "Failed"
         SKIPPED = "skipped", "Skipped"
 
+    # Indexed by reminder_recipient_status (recipient first); a second index on it alone cost
+    # every sweep insert and served no query.
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        db_index=False,
     )
     sender = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -442,13 +447,16 @@ class Reminder(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         help_text="Who sent a nudge.",
+        db_index=False,
     )
     kind = models.CharField(max_length=24, choices=Kind.choices)
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="reminders")
     session = models.ForeignKey(
         Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="reminders"
     )
-    key = models.CharField(max_length=255, unique=True)
+    # Unique through Meta.constraints: unique=True also builds a second (LIKE-pattern) index,
+    # which no query used and every sweep insert paid for.
+    key = models.CharField(max_length=255)
     payload = models.JSONField(default=dict, blank=True, help_text="What the email listed.")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -465,7 +473,12 @@ class Reminder(models.Model):
             models.Index(fields=["status", "send_after"], name="reminder_status_after"),
             models.Index(fields=["recipient", "status"], name="reminder_recipient_status"),
             models.Index(fields=["kind", "status"], name="reminder_kind_status"),
+            # Only nudges have a sender: sweep rows (sender NULL) stay out of this index.
+            models.Index(
+                fields=["sender"], name="reminder_sender", condition=models.Q(sender__isnull=False)
+            ),
         ]
+        constraints = [models.UniqueConstraint(fields=["key"], name="reminder_key_unique")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.recipient} ({self.get_status_display()})"
