@@ -115,7 +115,8 @@ def nudge_send(*, sender: User, enrollment: Enrollment) -> Reminder:
         last_error=refusal,
         send_after=next_window_start(now=now, zone=zone),
     )
-    reminder.full_clean(validate_unique=False)
+    # The key's uniqueness is the database's to enforce: a racing nudge is the IntegrityError below.
+    reminder.full_clean(validate_unique=False, validate_constraints=False)
     try:
         with transaction.atomic():
             reminder.save()

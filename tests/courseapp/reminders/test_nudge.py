@@ -120,3 +120,29 @@ def test_it_holds_a_nudge_sent_at_night_until_the_fellows_morning(
     assert reminder.send_after == dt.datetime(2025, 3, 11, 13, tzinfo=UTC)
     assert reminder.key.endswith(":2025-03-10")
     assert callbacks == []
+
+
+def test_a_nudge_recorded_by_someone_else_in_the_meantime_is_refused_as_too_soon(
+    cohort, fellow, facilitator, monkeypatch
+):
+    # Another facilitator's nudge commits after this one's check and before its insert: the
+    # database's unique key turns it into NudgeTooSoon, not a validation error or a 500.
+    from courseapp.reminders import due
+
+    real_refusal = due.refusal
+
+    def racing_refusal(**kwargs):
+        Reminder.objects.create(
+            recipient=fellow,
+            kind=Reminder.Kind.NUDGE,
+            cohort=cohort,
+            key=f"{fellow.pk}:nudge:{cohort.pk}:2025-03-10",
+        )
+        return real_refusal(**kwargs)
+
+    monkeypatch.setattr(due, "refusal", racing_refusal)
+    with (
+        time_machine.travel(dt.datetime(2025, 3, 10, 11, tzinfo=UTC), tick=False),
+        pytest.raises(NudgeTooSoon, match="already nudged today"),
+    ):
+        nudge_send(sender=facilitator, enrollment=_enrollment(fellow, cohort))
