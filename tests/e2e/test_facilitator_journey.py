@@ -10,10 +10,13 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from courseapp.celery import app
-from courseapp.models import Reading, ReadingProgress
+from courseapp.models import Reading, ReadingProgress, UnitFeedback
+from quizzes import services as quiz_services
+from quizzes.services import Pick
 from tests.courseapp.weeks import course_with_units, facilitator_of, fellow_in, weekly_cohort
 from tests.e2e.conftest import PHONE, assert_accessible, log_in, screenshot
 from tests.factories import PASSWORD, LearningObjectiveFactory
+from tests.quizzes.factories import QuizFactory, choice_ids, question_with_choices
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 REASON = "Week 1 core readings unfinished (1 of 4 read) with the session less than 48 hours away"
@@ -24,14 +27,23 @@ def cohorts(settings):
     # Nudges wait for the fellow's daytime; open the window all day so the email goes now.
     settings.REMINDER_WINDOW_START, settings.REMINDER_WINDOW_END = 0, 24
     course, units = course_with_units(units=8, title="AI Safety Fundamentals", slug="aisf")
-    for unit in units[:2]:
+    objectives = [
         LearningObjectiveFactory(unit=unit, text=f"Explain the key idea of week {unit.week}")
+        for unit in units[:2]
+    ]
+    question = question_with_choices(QuizFactory(unit=units[0]), objectives=objectives[:1])
     # The first session is tomorrow at 17:00 UTC: between 17 and 41 hours away.
     cohort = weekly_cohort(course, starts_in_days=1, name="Cohort A")
     ada = fellow_in(cohort, display_name="Ada Lovelace", email="ada@example.org")
     ben = fellow_in(cohort, display_name="Ben Okafor", email="ben@example.org")
     core = list(units[0].readings.filter(tier=Reading.Tier.CORE))
     ReadingProgress.objects.bulk_create(ReadingProgress(user=ada, reading=r) for r in core)
+    # Ada took the week 1 quiz (right) and gave named feedback: her week 1 cell says both.
+    attempt = quiz_services.attempt_start(quiz=question.quiz, user=ada)
+    quiz_services.attempt_submit(
+        attempt=attempt, picks={question.pk: Pick(choice_ids(question, 0))}
+    )
+    UnitFeedback.objects.create(user=ada, unit=units[0], cohort=cohort, rating=5)
     ReadingProgress.objects.create(user=ben, reading=core[0])
     fran = facilitator_of(cohort, display_name="Fran Facilitator", email="fran@example.org")
     other = weekly_cohort(course, name="Cohort B")
@@ -72,7 +84,9 @@ def test_a_facilitator_finds_the_fellow_at_risk_nudges_them_and_exports_the_grid
     ben_row = page.get_by_role("row").filter(has_text="Ben Okafor")
     expect(ben_row).to_contain_text("At risk")
     expect(ben_row).to_contain_text(REASON)
-    expect(page.get_by_role("row").filter(has_text="Ada Lovelace")).not_to_contain_text("At risk")
+    ada_row = page.get_by_role("row").filter(has_text="Ada Lovelace")
+    expect(ada_row).not_to_contain_text("At risk")
+    expect(ada_row).to_contain_text("4/4 coreQuiz 100% passedFeedback given")
     assert_accessible(page)
     screenshot(page, "facilitate-cohort-desktop")
 
