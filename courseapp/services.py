@@ -104,7 +104,7 @@ def reading_mark(*, user: User, reading_id: int, done: bool) -> bool:
     Raises PermissionDenied for a reading this person may not open (not enrolled, unit not yet
     released, reading or unit archived, no such reading).
     """
-    if not selectors.readings_open_to(user=user).filter(pk=reading_id).exists():
+    if not selectors.reading_open_to(user=user, reading_id=reading_id):
         raise PermissionDenied("This reading is not open to you.")
     if not done:
         ReadingProgress.objects.filter(user=user, reading_id=reading_id).delete()

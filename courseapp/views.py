@@ -172,7 +172,6 @@ def reading_mark(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         unit_id = Reading.objects.filter(pk=pk).values_list("unit_id", flat=True).get()
         return redirect("unit_detail", unit_id)
     readings = selectors.unit_readings_beside(user=request.user, reading_id=pk)
-    feedback_selectors.attach_reading_feedback(user=request.user, readings=readings)
     progress = selectors.UnitProgress.of(readings)
     reading = next(r for r in readings if r.pk == pk)
     context = {

@@ -1,8 +1,9 @@
 import pytest
 from django.urls import reverse
 
-from courseapp.models import Reading, ReadingProgress
+from courseapp.models import Reading, ReadingFeedback, ReadingProgress
 from tests.courseapp.weeks import course_with_units, fellow_in, weekly_cohort
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -121,12 +122,28 @@ def test_the_mark_runs_a_handful_of_queries(client, big_course, django_assert_ma
     client.force_login(fellows[0])
     reading = units[3].readings.exclude(progress__user=fellows[0]).first()
 
-    # User, savepoint, access check, insert, page_version bump, release, the unit's readings,
-    # the fellow's feedback on them (the session comes from the cache; in production the
+    # User, savepoint, access check, insert, page_version bump, release, the unit's readings
+    # with the fellow's marks and feedback (the session comes from the cache; in production the
     # savepoints are a BEGIN and COMMIT, which are not queries).
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(7):
         assert _mark(client, reading, **HTMX).status_code == 200
     # Unmarking deletes through the model hooks (select, delete, bump), then finds the unit to
     # go back to.
     with django_assert_max_num_queries(8):
         assert _mark(client, reading, done="0").status_code == 302
+
+
+def test_with_htmx_the_row_keeps_the_fellows_feedback_on_that_reading_only(client, week):
+    _, units, fellow = week
+    client.force_login(fellow)
+    first, second = _core(units[0])[:2]
+    _mark(client, first)
+    _mark(client, second)
+    ReadingFeedback.objects.create(user=fellow, reading=first, useful=False, comment="Too <long>")
+    ReadingFeedback.objects.create(user=UserFactory(), reading=second, useful=True, comment="Hi")
+
+    row = _mark(client, first, **HTMX).content.decode()
+    other = _mark(client, second, **HTMX).content.decode()
+
+    assert "You said: not useful." in row and 'value="Too &lt;long&gt;"' in row
+    assert "You said" not in other and "Hi" not in other
