@@ -2,8 +2,9 @@
 
 The grid is fellows x weeks: 1,000 fellows make 6,000 cells by mid-course, and rendering them
 through the template engine (loops, filters, localisation per cell) cost most of the page's
-time. Every text goes through escape() and the URL is built from integers, so output stays
-escaped; the template keeps the page around the rows.
+time. Every text goes through html.escape() (what Django's escape() calls, without its lazy-text
+wrapper, which cost more than the escaping here) and the URL is built from integers, so output
+stays escaped; the template keeps the page around the rows.
 
 The markup is kept short because it is repeated per cell: the cell's state is a class on the
 <td>, secondary lines are <small>, and the grid's caption says what a cell holds. Each cell
@@ -12,9 +13,9 @@ from the headers, so a screen reader announces it in full.
 """
 
 from datetime import datetime
+from html import escape
 
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from .grid import GridView

@@ -97,6 +97,7 @@ def _core_total() -> Coalesce:
     core = (
         Reading.objects.live()
         .filter(unit=OuterRef("unit"), tier=Reading.Tier.CORE)
+        .order_by()  # the model's ordering would only be resolved and dropped, on every page
         .values("unit")
         .annotate(n=Count("pk"))
         .values("n")
@@ -107,7 +108,7 @@ def _core_total() -> Coalesce:
 def _columns(cohort: Cohort, now: datetime) -> list[UnitColumn]:
     """The cohort's visible sessions with each unit's live core total and whether its quiz has
     live questions. One query."""
-    questions = Question.objects.live().filter(quiz__unit=OuterRef("unit"))
+    questions = Question.objects.live().filter(quiz__unit=OuterRef("unit")).order_by()
     sessions = (
         Session.objects.filter(cohort=cohort, unit__archived_at=None, unit__published=True)
         .select_related("unit")
