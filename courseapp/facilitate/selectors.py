@@ -414,6 +414,16 @@ class CohortDashboard:
         return sum(1 for row in self.rows if row.cell_for(self.current.unit_id).core_complete)
 
     @property
+    def objectives_shown(self) -> list[ObjectiveRow]:
+        """The heat map's weeks: those open, and any other with data (a session moved later).
+        Weeks not open yet can have no answers, so their cells would all say "no data"."""
+        return [
+            row
+            for row in self.objectives
+            if row.column.released or any(c.mean is not None for c in row.cells)
+        ]
+
+    @property
     def weakest(self) -> list[ObjectiveCell]:
         cells = [c for row in self.objectives for c in row.cells if c.mean is not None]
         return sorted(cells, key=lambda c: c.mean)[:3]

@@ -14,6 +14,7 @@ from courseapp.facilitate.grid import grid_view
 from courseapp.facilitate.rows import idle_for
 from courseapp.facilitate.selectors import cohort_dashboard
 from courseapp.models import UnitFeedback
+from tests.factories import LearningObjectiveFactory
 
 from .conftest import at, enrol, read, take_quiz
 
@@ -103,3 +104,14 @@ def test_the_csv_keeps_every_week_when_the_page_shows_only_the_open_ones(
 def test_last_activity_counts_whole_days_like_the_inactivity_rule(ago, text):
     now = at(2026, 3, 10, 12)
     assert idle_for(now - ago, now) == text
+
+
+def test_the_heat_map_leaves_out_weeks_not_open_yet(client, cohort, course, ada, facilitator):
+    LearningObjectiveFactory(unit=course.units[2], text="Name the week three idea")
+    client.force_login(facilitator)
+    html = _page(client, cohort)
+    assert "Week 1</span>" in html and "Name the week three idea" not in html
+    assert "Weeks not open yet are left out." in html
+    with time_machine.travel(at(2026, 3, 10, 12), tick=False):
+        later = client.get(reverse("cohort_detail", args=[cohort.pk])).content.decode()
+    assert "Name the week three idea" in later
