@@ -91,10 +91,18 @@ class SweepPlan:
     started: dict[int, datetime] = field(default_factory=dict)
     # Unit -> its live core readings, as the email lists them.
     core: dict[int, list[dict]] = field(default_factory=dict)
+    # Session -> what every email about it lists, built once per sweep rather than per person.
+    payloads: dict[int, dict] = field(default_factory=dict)
 
     @property
     def cohort_ids(self) -> set[int]:
         return {*self.before, *self.digest, *self.quiz, *self.current}
+
+    def payload(self, session: Session) -> dict:
+        """_session_payload(session), shared: callers copy it into a new dict, never change it."""
+        if session.pk not in self.payloads:
+            self.payloads[session.pk] = _session_payload(session)
+        return self.payloads[session.pk]
 
 
 def _windows(session: Session, now: datetime) -> dict[str, bool]:
@@ -331,7 +339,7 @@ def _before_session(plan: SweepPlan, enrollment: Member, facts: BatchFacts) -> l
     for session in plan.before.get(enrollment.cohort_id, ()):
         unread = _unread(plan, session.unit_id, enrollment.user_id, facts)
         if unread:
-            payload = {**_session_payload(session), "readings": unread}
+            payload = {**plan.payload(session), "readings": unread}
             found.append(_due(enrollment, Kind.BEFORE_SESSION, session, payload))
     return found
 
@@ -345,7 +353,7 @@ def _quizzes(plan: SweepPlan, enrollment: Member, facts: BatchFacts) -> list[Due
             Kind.QUIZ_AFTER_SESSION,
             session,
             {
-                **_session_payload(session),
+                **plan.payload(session),
                 "quiz_id": session.quiz_id,
                 "quiz_title": session.quiz_title,
             },
@@ -374,7 +382,7 @@ def _inactive(plan: SweepPlan, enrollment: Member, facts: BatchFacts) -> list[Du
     marker = last.astimezone(UTC).isoformat()
     key = f"{user_id}:{Kind.INACTIVE}:{enrollment.cohort_id}::{marker}"
     payload = {
-        **_session_payload(session),
+        **plan.payload(session),
         "readings": _unread(plan, session.unit_id, user_id, facts),
         "last_active": last.isoformat(),
     }
@@ -385,7 +393,7 @@ def _digests(plan: SweepPlan, enrollment: Member) -> list[Due]:
     if not enrollment.wants(Kind.FACILITATOR_DIGEST):
         return []
     return [
-        _due(enrollment, Kind.FACILITATOR_DIGEST, session, _session_payload(session))
+        _due(enrollment, Kind.FACILITATOR_DIGEST, session, {**plan.payload(session)})
         for session in plan.digest.get(enrollment.cohort_id, ())
     ]
 
