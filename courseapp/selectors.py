@@ -93,10 +93,10 @@ def readings_open_to(*, user: User) -> QuerySet[Reading]:
     return Reading.objects.live().filter(unit__in=units_open_to(user=user))
 
 
-def schedule_next_change(*, user: User) -> datetime | None:
-    """The next moment one of this person's cohorts opens a unit or starts a session: until
-    then, what the schedule lets them see stays as it is. One query."""
-    now = timezone.now()
+def schedule_next_change(*, user: User, after: datetime | None = None) -> datetime | None:
+    """The next moment (after `after`, default now) one of this person's cohorts opens a unit or
+    starts a session: until then, what the schedule lets them see stays as it is. One query."""
+    now = after or timezone.now()
     cohorts = Enrollment.objects.filter(user=user).exclude(status=Enrollment.Status.DROPPED)
     found = Session.objects.filter(cohort__in=cohorts.values("cohort")).aggregate(
         opens=Min("opens_at", filter=Q(opens_at__gt=now)),

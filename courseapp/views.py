@@ -46,8 +46,11 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
 @login_required
 @per_person
 def home(request: HttpRequest) -> HttpResponse:
+    # The time limit counts from when the build starts: a unit opening while the page is being
+    # built leaves a limit already past, so the page is not kept (courseapp.pagecache).
+    started = timezone.now()
     cards = selectors.home_cards(user=request.user)
-    until = selectors.schedule_next_change(user=request.user)
+    until = selectors.schedule_next_change(user=request.user, after=started)
     return render_page(request, "courseapp/home.html", {"cards": cards}, until=until)
 
 
@@ -80,6 +83,7 @@ def _attach_mastery(user, rows: list) -> None:
 @login_required
 @per_person
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    started = timezone.now()
     opened = selectors.units_open_to(user=request.user).select_related("course")
     unit = opened.filter(pk=pk).first()
     if unit is None:
@@ -98,15 +102,17 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context |= feedback_selectors.unit_feedback_context(
         user=request.user, unit=unit, core_done=core_done
     )
-    return render_page(
-        request, "courseapp/unit_detail.html", context, until=_unit_page_until(request, context)
-    )
+    until = _unit_page_until(request, context, started=started)
+    return render_page(request, "courseapp/unit_detail.html", context, until=until)
 
 
-def _unit_page_until(request: HttpRequest, context: dict):
-    """The page changes by itself when the schedule moves on or the feedback window closes."""
-    moments = [selectors.schedule_next_change(user=request.user), context["feedback_deadline"]]
-    future = [m for m in moments if m is not None and m > timezone.now()]
+def _unit_page_until(request: HttpRequest, context: dict, *, started):
+    """The page changes by itself when the schedule moves on or the feedback window closes.
+    Counted from when the build started: a moment that passed during it is not skipped but
+    leaves a limit already past, so the page is not kept."""
+    schedule = selectors.schedule_next_change(user=request.user, after=started)
+    moments = [schedule, context["feedback_deadline"]]
+    future = [m for m in moments if m is not None and m > started]
     return min(future) if future else None
 
 
