@@ -51,15 +51,16 @@ _code_version: str | None = None
 
 
 def code_version() -> str:
-    """A fingerprint of the templates and Python code, so a deploy never serves pages that the
-    previous code rendered. Computed once per process from file names, sizes and times."""
+    """A fingerprint of the templates, static files and Python code, so a deploy never serves
+    pages that the previous code rendered (or that name its hashed static files). Computed once
+    per process from file names, sizes and times."""
     global _code_version
     if _code_version is None:
         digest = hashlib.sha1(usedforsecurity=False)
         base = Path(settings.BASE_DIR)
-        for folder in ("courseapp", "accounts", "quizzes", "templates"):
+        for folder in ("courseapp", "accounts", "quizzes", "templates", "static"):
             for path in sorted((base / folder).rglob("*")):
-                if path.suffix in {".py", ".html", ".txt"}:
+                if path.suffix in {".py", ".html", ".txt", ".css", ".js", ".svg"}:
                     stat = path.stat()
                     digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
         _code_version = digest.hexdigest()[:12]
@@ -108,8 +109,13 @@ def _cacheable(request: HttpRequest) -> bool:
 
 
 def _key(request: HttpRequest) -> str:
+    from courseapp.facilitate.nav import show_facilitate_link
+
     path = hashlib.sha1(request.get_full_path().encode(), usedforsecurity=False).hexdigest()
-    return f"page:{code_version()}:{request.user.pk}:{path}"
+    # The header's Facilitate link follows a flag kept in each session (facilitate/nav.py): a
+    # page kept for one of the person's sessions must not carry it into another.
+    nav = int(show_facilitate_link(request))
+    return f"page:{code_version()}:{request.user.pk}:{nav}:{path}"
 
 
 def _response(request: HttpRequest, body: str, content_type: str) -> HttpResponse:

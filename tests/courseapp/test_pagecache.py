@@ -29,7 +29,13 @@ from courseapp.syllabus.services import syllabus_apply
 from quizzes.models import Attempt
 from tests.courseapp.syllabus_samples import TWO_WEEKS
 from tests.courseapp.weeks import course_with_units, fellow_in, weekly_cohort
-from tests.factories import PASSWORD, CohortFactory, CourseFactory, LearningObjectiveFactory
+from tests.factories import (
+    PASSWORD,
+    CohortFactory,
+    CourseFactory,
+    EnrollmentFactory,
+    LearningObjectiveFactory,
+)
 from tests.faults.conftest import redis_down
 from tests.quizzes.factories import QuizFactory, question_with_choices
 
@@ -710,3 +716,19 @@ def test_every_model_of_the_course_apps_is_personal_shared_or_unseen_exactly_onc
 
     assert sorted(listed) == sorted(set(listed)), "a model is listed twice"
     assert set(listed) == models
+
+
+def test_a_page_kept_for_one_session_never_carries_its_facilitate_link_into_another(world):
+    # The header's Facilitate link follows a flag each session keeps (facilitate/nav.py).
+    laptop = signed_in(world.ada)
+    EnrollmentFactory(
+        cohort=weekly_cohort(world.course, name="Friday cohort"),
+        user=world.ada,
+        role=Enrollment.Role.FACILITATOR,
+    )
+    phone = signed_in(world.ada)
+    link = f'href="{reverse("facilitate_home")}"'
+
+    assert link in primed(phone, world.home_url)
+    assert link not in next_view(laptop, world.home_url)
+    assert link in cached(phone, world.home_url)
