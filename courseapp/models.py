@@ -145,6 +145,10 @@ class Reading(models.Model):
 
     @property
     def is_hosted(self) -> bool:
+        # Lists of readings leave the chapter's HTML behind and say whether there is one
+        # (selectors.READING_LIST_FIELDS).
+        if "has_body" in self.__dict__:
+            return self.has_body
         return bool(self.body)
 
     @property

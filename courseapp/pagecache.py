@@ -36,8 +36,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
@@ -77,11 +76,16 @@ def _enabled() -> bool:
 def person_changed(user_ids: Iterable[int]) -> None:
     """What these people's own pages show has changed: call inside the transaction that changed
     it, so the new version commits (or rolls back) with the data."""
-    from accounts.models import User
-
-    ids = {pk for pk in user_ids if pk is not None}
+    ids = sorted({int(pk) for pk in user_ids if pk is not None})
     if ids:
-        User.objects.filter(pk__in=ids).update(page_version=F("page_version") + 1)
+        # Written out: the ORM took longer to build this UPDATE than PostgreSQL to run it, and
+        # it runs in every mark-read POST.
+        marks = ", ".join(["%s"] * len(ids))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE accounts_user SET page_version = page_version + 1 WHERE id IN ({marks})",
+                ids,
+            )
 
 
 def content_changed() -> None:

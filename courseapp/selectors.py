@@ -3,7 +3,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -116,9 +116,14 @@ def reading_done(user: User) -> Exists:
 
 
 def unit_readings_for_fellow(*, user: User, unit: Unit) -> list[Reading]:
-    """The unit's live readings in page order, each annotated with `done` for this person."""
+    """The unit's live readings in page order, each annotated with `done` for this person
+    (and `has_body` instead of a hosted chapter's whole HTML, which the list does not show)."""
+    readings = unit.readings.live().defer("body", "meta")
+    has_body = ExpressionWrapper(~Q(body=""), output_field=BooleanField())
     return list(
-        unit.readings.live().annotate(done=reading_done(user)).order_by("tier", "position", "pk")
+        readings.annotate(done=reading_done(user), has_body=has_body).order_by(
+            "tier", "position", "pk"
+        )
     )
 
 
@@ -126,7 +131,8 @@ def unit_readings_for_fellow(*, user: User, unit: Unit) -> list[Reading]:
 # POST answers with. Written out because the ORM's version (two queries, a subquery and an
 # annotation) took longer to build than to run.
 _READINGS_BESIDE_SQL = """
-SELECT r.*, EXISTS (
+SELECT r.id, r.unit_id, r.tier, r.title, r.authors, r.year, r.url, r.kind, r.minutes, r.note,
+  r.position, r.archived_at, r.body <> '' AS has_body, EXISTS (
     SELECT 1 FROM courseapp_readingprogress p WHERE p.user_id = %s AND p.reading_id = r.id
   ) AS done, f.id AS feedback_id, f.useful AS feedback_useful, f.comment AS feedback_comment
 FROM courseapp_reading r
@@ -142,7 +148,7 @@ def unit_readings_beside(*, user: User, reading_id: int) -> list[Reading]:
     query; the caller has checked that the reading is open to this person."""
     readings = list(Reading.objects.raw(_READINGS_BESIDE_SQL, [user.pk, user.pk, reading_id]))
     for reading in readings:
-        reading.done = bool(reading.done)
+        reading.done, reading.has_body = bool(reading.done), bool(reading.has_body)
         reading.user_feedback = None
         if reading.feedback_id is not None:
             reading.user_feedback = ReadingFeedback(

@@ -147,3 +147,16 @@ def test_with_htmx_the_row_keeps_the_fellows_feedback_on_that_reading_only(clien
 
     assert "You said: not useful." in row and 'value="Too &lt;long&gt;"' in row
     assert "You said" not in other and "Hi" not in other
+
+
+def test_with_htmx_a_hosted_reading_row_still_links_to_its_page(client, week):
+    _, units, fellow = week
+    client.force_login(fellow)
+    hosted, plain = _core(units[0])[:2]
+    Reading.objects.filter(pk=hosted.pk).update(body="<p>The chapter.</p>")
+
+    hosted_row = _mark(client, hosted, **HTMX).content.decode()
+    plain_row = _mark(client, plain, **HTMX).content.decode()
+
+    assert f'href="{reverse("reading_detail", args=[hosted.pk])}"' in hosted_row
+    assert f'href="{reverse("reading_detail", args=[plain.pk])}"' not in plain_row
