@@ -102,24 +102,29 @@ def _new_content_token() -> None:
 
 
 def _cacheable(request: HttpRequest) -> bool:
+    """Whether to look in the cache at all (before anything loads the session)."""
     return (
         _enabled()
         and request.method == "GET"
-        and request.user.is_authenticated
         and not getattr(request, "htmx", False)
         and "messages" not in request.COOKIES
-        and "_messages" not in request.session
+        and bool(request.session.session_key)
     )
 
 
 def _key(request: HttpRequest) -> str:
+    """Pages are kept per session, so that one Redis round trip fetches the session and the
+    page together; whose page it is, is checked once the session has said who is asking."""
+    seen = f"{request.session.session_key}:{request.get_full_path()}"
+    return f"page:{code_version()}:{hashlib.sha256(seen.encode()).hexdigest()}"
+
+
+def _facilitate_link(request: HttpRequest) -> bool:
+    # The header's Facilitate link follows a flag the session keeps and renews
+    # (facilitate/nav.py): a kept page must show what the session would show now.
     from courseapp.facilitate.nav import show_facilitate_link
 
-    path = hashlib.sha1(request.get_full_path().encode(), usedforsecurity=False).hexdigest()
-    # The header's Facilitate link follows a flag kept in each session (facilitate/nav.py): a
-    # page kept for one of the person's sessions must not carry it into another.
-    nav = int(show_facilitate_link(request))
-    return f"page:{code_version()}:{request.user.pk}:{nav}:{path}"
+    return show_facilitate_link(request)
 
 
 def _response(request: HttpRequest, body: str, content_type: str) -> HttpResponse:
@@ -129,8 +134,8 @@ def _response(request: HttpRequest, body: str, content_type: str) -> HttpRespons
 class _Pending:
     """A page the view is rendering for the cache: what it was built from, and the result."""
 
-    def __init__(self, key: str, token: str, version: int) -> None:
-        self.key, self.token, self.version = key, token, version
+    def __init__(self, key: str, token: str, person: tuple) -> None:
+        self.key, self.token, self.person = key, token, person
         self.body: str | None = None
         self.content_type = ""
         self.until: float = 0
@@ -140,7 +145,7 @@ class _Pending:
         if self.body is not None and ttl >= 1:
             # Compressed: a unit page is about 32 KB of HTML and 6 KB deflated, per person.
             packed = zlib.compress(self.body.encode(), 6)
-            entry = (self.token, self.version, self.until, self.content_type, packed)
+            entry = (self.token, self.person, self.until, self.content_type, packed)
             cache.set(self.key, entry, int(ttl))
 
 
@@ -152,17 +157,22 @@ def per_person(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not _cacheable(request):
             return view(request, *args, **kwargs)
-        key = _key(request)
-        found = cache.get_many([CONTENT_TOKEN_KEY, key])
+        key, session = _key(request), request.session
+        found = cache.get_many([CONTENT_TOKEN_KEY, key, session.cache_key])
+        session.prime(found.get(session.cache_key))
+        if not request.user.is_authenticated or "_messages" in session:
+            return view(request, *args, **kwargs)
         token, entry = found.get(CONTENT_TOKEN_KEY), found.get(key)
-        version = request.user.page_version
-        if entry and token and entry[:2] == (token, version) and entry[2] > time.time():
+        # Who the page was built for and at which version of their pages; the session's
+        # Facilitate-link flag.
+        person = (request.user.pk, request.user.page_version, _facilitate_link(request))
+        if entry and token and entry[:2] == (token, person) and entry[2] > time.time():
             return _response(request, zlib.decompress(entry[4]).decode(), entry[3])
         if token is None:
             token = uuid.uuid4().hex
             if not cache.add(CONTENT_TOKEN_KEY, token, None):
                 token = cache.get(CONTENT_TOKEN_KEY)
-        request._page_pending = _Pending(key, token, version) if token else None
+        request._page_pending = _Pending(key, token, person) if token else None
         response = view(request, *args, **kwargs)
         pending = request._page_pending
         if pending is not None and response.status_code == 200:

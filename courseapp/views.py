@@ -43,8 +43,8 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
     return HttpResponse(ROBOTS_TXT, content_type="text/plain; charset=utf-8")
 
 
-@login_required
 @per_person
+@login_required
 def home(request: HttpRequest) -> HttpResponse:
     # The time limit counts from when the build starts: a unit opening while the page is being
     # built leaves a limit already past, so the page is not kept (courseapp.pagecache).
@@ -80,8 +80,8 @@ def _attach_mastery(user, rows: list) -> None:
         row.mastery = levels.get(row.unit.pk)
 
 
-@login_required
 @per_person
+@login_required
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     started = timezone.now()
     opened = selectors.units_open_to(user=request.user).select_related("course")
