@@ -1,8 +1,11 @@
 """Per-person page cache for the pages fellows open all day (home, unit page).
 
-A page is rendered once and kept in the cache under the person, the path and the code version,
-together with what it was built from:
+A page is rendered once and kept in the cache under the session, the path and the code version
+(one Redis round trip then fetches the session and the page together), with what it was built
+from, all of which must still hold for it to be served:
 
+- whose it is: served only when the session's signed-in user is the one it was built for, with
+  the same Facilitate-link flag in the header;
 - the person's `User.page_version`, which is bumped *in the same transaction* as anything that
   changes what their own pages show (reading marks, feedback, quiz answers, enrolments, their
   profile: see `person_changed` and the hooks below). The request loads the user row anyway to
@@ -143,7 +146,7 @@ class _Pending:
     def store(self) -> None:
         ttl = min(self.until - time.time(), settings.PAGE_CACHE_SECONDS)
         if self.body is not None and ttl >= 1:
-            # Compressed: a unit page is about 32 KB of HTML and 6 KB deflated, per person.
+            # Compressed: a unit page is about 32 KB of HTML and 6 KB deflated, per session.
             packed = zlib.compress(self.body.encode(), 6)
             entry = (self.token, self.person, self.until, self.content_type, packed)
             cache.set(self.key, entry, int(ttl))
