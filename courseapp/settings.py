@@ -117,6 +117,9 @@ DATABASES = {
         conn_health_checks=envbool("CONN_HEALTH_CHECKS", True),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with a health check that costs no round trip (courseapp/postgres).
+    DATABASES["default"]["ENGINE"] = "courseapp.postgres"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")
