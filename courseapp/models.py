@@ -146,7 +146,7 @@ class Reading(models.Model):
     @property
     def is_hosted(self) -> bool:
         # Lists of readings leave the chapter's HTML behind and say whether there is one
-        # (selectors.unit_readings_for_fellow and unit_readings_beside annotate has_body).
+        # (selectors.unit_readings_for_fellow and reading_with_unit_progress set has_body).
         if "has_body" in self.__dict__:
             return self.has_body
         return bool(self.body)

@@ -1,5 +1,6 @@
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection
@@ -127,38 +128,53 @@ def unit_readings_for_fellow(*, user: User, unit: Unit) -> list[Reading]:
     )
 
 
-# The unit's live readings with this person's mark and feedback on each: what the mark-read
-# POST answers with. Written out because the ORM's version (two queries, a subquery and an
-# annotation) took longer to build than to run.
-_READINGS_BESIDE_SQL = """
+# One reading with this person's mark and feedback, and what they have read of its unit: what
+# the mark-read POST answers with (the row and the progress summary). Written out, and only the
+# one reading made a model: the ORM took longer to build the query and fifteen models than
+# PostgreSQL took to run it.
+_READING_AND_UNIT_SQL = """
 SELECT r.id, r.unit_id, r.tier, r.title, r.authors, r.year, r.url, r.kind, r.minutes, r.note,
-  r.position, r.archived_at, r.body <> '' AS has_body, EXISTS (
+  r.position, r.body <> '' AS has_body, EXISTS (
     SELECT 1 FROM courseapp_readingprogress p WHERE p.user_id = %s AND p.reading_id = r.id
   ) AS done, f.id AS feedback_id, f.useful AS feedback_useful, f.comment AS feedback_comment
 FROM courseapp_reading r
-LEFT JOIN courseapp_readingfeedback f ON f.reading_id = r.id AND f.user_id = %s
+LEFT JOIN courseapp_readingfeedback f ON f.reading_id = r.id AND f.user_id = %s AND r.id = %s
 WHERE r.unit_id = (SELECT unit_id FROM courseapp_reading WHERE id = %s) AND r.archived_at IS NULL
-ORDER BY r.tier, r.position, r.id
 """
+_READING_FIELDS = (
+    "id", "unit_id", "tier", "title", "authors", "year", "url", "kind", "minutes", "note",
+    "position",
+)  # fmt: skip
 
 
-def unit_readings_beside(*, user: User, reading_id: int) -> list[Reading]:
-    """The live readings of the unit this reading belongs to, as `unit_readings_for_fellow`,
-    each with `user_feedback` as `feedback.selectors.attach_reading_feedback` sets it. One
-    query; the caller has checked that the reading is open to this person."""
-    readings = list(Reading.objects.raw(_READINGS_BESIDE_SQL, [user.pk, user.pk, reading_id]))
-    for reading in readings:
-        reading.done, reading.has_body = bool(reading.done), bool(reading.has_body)
-        reading.user_feedback = None
-        if reading.feedback_id is not None:
-            reading.user_feedback = ReadingFeedback(
-                pk=reading.feedback_id,
-                user=user,
-                reading=reading,
-                useful=bool(reading.feedback_useful),
-                comment=reading.feedback_comment,
-            )
-    return readings
+class _Mark(NamedTuple):
+    """What progress needs of a reading."""
+
+    tier: int
+    minutes: int
+    done: bool
+
+
+def reading_with_unit_progress(*, user: User, reading_id: int) -> tuple[Reading, "UnitProgress"]:
+    """This live reading, with `done`, `has_body` and `user_feedback` as on the unit page, and
+    this person's `UnitProgress` through its unit. One query; the caller has checked that the
+    reading is open to this person. Raises Reading.DoesNotExist for a reading not live."""
+    with connection.cursor() as cursor:
+        cursor.execute(_READING_AND_UNIT_SQL, [user.pk, user.pk, reading_id, reading_id])
+        rows = cursor.fetchall()
+    found = [row for row in rows if row[0] == reading_id]
+    if not found:
+        raise Reading.DoesNotExist(f"No live reading {reading_id}.")
+    *fields, has_body, done, feedback_id, useful, comment = found[0]
+    reading = Reading(**dict(zip(_READING_FIELDS, fields, strict=True)))
+    reading.has_body, reading.done = bool(has_body), bool(done)
+    reading.user_feedback = None
+    if feedback_id is not None:
+        reading.user_feedback = ReadingFeedback(
+            pk=feedback_id, user=user, reading=reading, useful=bool(useful), comment=comment
+        )
+    progress = UnitProgress.of([_Mark(row[2], row[8], bool(row[12])) for row in rows])  # see SQL
+    return reading, progress
 
 
 @dataclass

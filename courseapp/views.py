@@ -177,9 +177,7 @@ def reading_mark(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             return redirect(target)
         unit_id = Reading.objects.filter(pk=pk).values_list("unit_id", flat=True).get()
         return redirect("unit_detail", unit_id)
-    readings = selectors.unit_readings_beside(user=request.user, reading_id=pk)
-    progress = selectors.UnitProgress.of(readings)
-    reading = next(r for r in readings if r.pk == pk)
+    reading, progress = selectors.reading_with_unit_progress(user=request.user, reading_id=pk)
     context = {
         "reading": reading,
         "progress": progress,
