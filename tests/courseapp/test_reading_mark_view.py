@@ -146,7 +146,8 @@ def test_with_htmx_the_row_keeps_the_fellows_feedback_on_that_reading_only(clien
     other = _mark(client, second, **HTMX).content.decode()
 
     assert "You said: not useful." in row and 'value="Too &lt;long&gt;"' in row
-    assert "You said" not in other and "Hi" not in other
+    # (Not a bare "Hi": the row's random CSRF token holds those two letters one time in fifty.)
+    assert "You said" not in other and 'value="Hi"' not in other
 
 
 def test_with_htmx_a_hosted_reading_row_still_links_to_its_page(client, week):
