@@ -247,7 +247,9 @@ REMINDER_MAX_RETRIES = envint("REMINDER_MAX_RETRIES", 5)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
-USE_I18N = True
+# The interface is in English only: no translation machinery per request (Django's advice when
+# not translating). Dates and numbers still follow en-gb's formats, which do not depend on it.
+USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "/static/"
