@@ -76,6 +76,11 @@ def _enabled() -> bool:
 # --- Invalidation ------------------------------------------------------------------------------
 
 
+# The bump for one person (`%s`: their id), for a statement that changes their pages and bumps
+# in one go (the mark-read service's); anything else calls person_changed.
+PERSON_CHANGED_SQL = "UPDATE accounts_user SET page_version = page_version + 1 WHERE id = %s"
+
+
 def person_changed(user_ids: Iterable[int]) -> None:
     """What these people's own pages show has changed: call inside the transaction that changed
     it, so the new version commits (or rolls back) with the data."""

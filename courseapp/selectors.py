@@ -71,10 +71,9 @@ WHERE r.id = %s AND r.archived_at IS NULL AND u.archived_at IS NULL AND (%s OR (
 """
 
 
-def reading_open_to(*, user: User, reading_id: int) -> bool:
-    """Whether this person may open this reading right now (as `readings_open_to`). One query."""
-    if not user.is_authenticated:
-        return False
+def reading_open_query(*, user: User, reading_id: int) -> tuple[str, list]:
+    """SQL and parameters selecting one row if this signed-in person may open this reading right
+    now, none otherwise: `reading_open_to`'s query, for statements that build on it."""
     params = [
         reading_id,
         bool(user.is_staff),
@@ -84,8 +83,15 @@ def reading_open_to(*, user: User, reading_id: int) -> bool:
         Cohort.Pacing.SELF_PACED,
         connection.ops.adapt_datetimefield_value(timezone.now()),
     ]
+    return _READING_OPEN_SQL, params
+
+
+def reading_open_to(*, user: User, reading_id: int) -> bool:
+    """Whether this person may open this reading right now (as `readings_open_to`). One query."""
+    if not user.is_authenticated:
+        return False
     with connection.cursor() as cursor:
-        cursor.execute(_READING_OPEN_SQL, params)
+        cursor.execute(*reading_open_query(user=user, reading_id=reading_id))
         return cursor.fetchone() is not None
 
 

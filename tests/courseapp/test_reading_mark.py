@@ -6,11 +6,22 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.models import User
 from courseapp import services
 from courseapp.models import ReadingProgress
 from tests.courseapp.weeks import course_with_units, fellow_in, weekly_cohort
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True, params=["one statement", "steps"])
+def way(request, monkeypatch):
+    """Every test here runs both ways of writing a mark: PostgreSQL's single statement and the
+    transaction of steps that other databases (the embedded SQLite default) take."""
+    if request.param == "steps":
+        steps = services._reading_mark_in_steps
+        monkeypatch.setattr(services, "_reading_mark_in_one_statement", steps)
+    return request.param
 
 
 @pytest.fixture
@@ -114,3 +125,46 @@ def test_a_mark_that_loses_the_insert_race_to_another_tab_succeeds_without_a_dup
     thread.join()
 
     assert _rows(fellow, reading) == 1
+
+
+def _version(user) -> int:
+    return User.objects.values_list("page_version", flat=True).get(pk=user.pk)
+
+
+def test_a_change_bumps_the_persons_page_version_and_a_repeat_does_not(week):
+    fellow, units = week
+    reading = units[0].readings.first()
+    start = _version(fellow)
+
+    services.reading_mark(user=fellow, reading_id=reading.pk, done=True)
+    assert _version(fellow) == start + 1
+    services.reading_mark(user=fellow, reading_id=reading.pk, done=True)  # a double click
+    assert _version(fellow) == start + 1
+    services.reading_mark(user=fellow, reading_id=reading.pk, done=False)
+    assert _version(fellow) == start + 2
+    services.reading_mark(user=fellow, reading_id=reading.pk, done=False)
+    assert _version(fellow) == start + 2
+
+
+def test_a_refused_mark_writes_nothing_and_bumps_nothing(week):
+    fellow, units = week
+    start = _version(fellow)
+
+    with pytest.raises(PermissionDenied):
+        services.reading_mark(user=fellow, reading_id=units[1].readings.first().pk, done=True)
+    with pytest.raises(PermissionDenied):
+        services.reading_mark(user=fellow, reading_id=10**9, done=False)
+
+    assert _version(fellow) == start and not ReadingProgress.objects.exists()
+
+
+def test_the_mark_records_when_it_was_made(week):
+    fellow, units = week
+    reading = units[0].readings.first()
+    before = timezone.now()
+
+    services.reading_mark(user=fellow, reading_id=reading.pk, done=True)
+
+    completed = ReadingProgress.objects.get(user=fellow, reading=reading).completed_at
+    assert before <= completed <= timezone.now()
+

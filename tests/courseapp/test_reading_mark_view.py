@@ -122,14 +122,12 @@ def test_the_mark_runs_a_handful_of_queries(client, big_course, django_assert_ma
     client.force_login(fellows[0])
     reading = units[3].readings.exclude(progress__user=fellows[0]).first()
 
-    # User, savepoint, access check, insert, page_version bump, release, the unit's readings
-    # with the fellow's marks and feedback (the session comes from the cache; in production the
-    # savepoints are a BEGIN and COMMIT, which are not queries).
-    with django_assert_max_num_queries(7):
+    # The user; one statement that checks access, inserts and bumps the page version; the
+    # reading and its unit's progress for the answer (the session comes from the cache).
+    with django_assert_max_num_queries(3):
         assert _mark(client, reading, **HTMX).status_code == 200
-    # Unmarking: user, savepoint, access check, delete, bump, release, then the unit to go back
-    # to.
-    with django_assert_max_num_queries(7):
+    # Unmarking: the user, the one statement (delete), then the unit to go back to.
+    with django_assert_max_num_queries(3):
         assert _mark(client, reading, done="0").status_code == 302
 
 
