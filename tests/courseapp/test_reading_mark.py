@@ -167,4 +167,3 @@ def test_the_mark_records_when_it_was_made(week):
 
     completed = ReadingProgress.objects.get(user=fellow, reading=reading).completed_at
     assert before <= completed <= timezone.now()
-
