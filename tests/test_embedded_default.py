@@ -1,5 +1,8 @@
-"""Smoke test: `make run`'s embedded default (SQLite, no Redis) serves the login page."""
+"""Smoke tests: `make run`'s embedded default (SQLite, no Redis) serves the login page, and a
+demo fellow marks a reading read and unread there (the write PostgreSQL does in one statement
+takes steps on SQLite)."""
 
+import json
 import os
 import socket
 import subprocess
@@ -49,3 +52,49 @@ def _get_when_up(url: str) -> str:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
+
+
+MARK_AND_UNMARK = """
+import json, django
+django.setup()
+from django.test import Client
+from django.urls import reverse
+from accounts.models import User
+from courseapp import selectors
+from courseapp.demo import PASSWORD
+from courseapp.models import ReadingProgress
+
+fellow = next(u for u in User.objects.order_by("pk") if selectors.readings_open_to(user=u)
+              .exclude(progress__user=u).exists() and not u.is_staff)
+reading = selectors.readings_open_to(user=fellow).exclude(progress__user=fellow).first()
+client = Client(SERVER_NAME="localhost")
+assert client.login(email=fellow.email, password=PASSWORD)
+url = reverse("reading_mark", args=[reading.pk])
+rows = ReadingProgress.objects.filter(user=fellow, reading=reading)
+version = lambda: User.objects.get(pk=fellow.pk).page_version
+seen = {"version": version()}
+marked = client.post(url, {"done": "1"}, headers={"HX-Request": "true"})
+seen["marked"] = [marked.status_code, rows.count(), version()]
+seen["row"] = 'class="reading is-done" id="reading-%d"' % reading.pk in marked.content.decode()
+unmarked = client.post(url, {"done": "0"})
+seen["unmarked"] = [unmarked.status_code, rows.count(), version()]
+print(json.dumps(seen))
+"""
+
+
+def test_a_demo_fellow_marks_a_reading_on_sqlite(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
+    env |= {"DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    env |= {"DJANGO_SETTINGS_MODULE": "courseapp.settings"}
+    for command in (["migrate", "-v0"], ["seed_demo"]):
+        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True,
+                       capture_output=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", MARK_AND_UNMARK], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+
+    start = seen["version"]
+    assert seen["marked"] == [200, 1, start + 1] and seen["row"]
+    assert seen["unmarked"] == [302, 0, start + 2]
