@@ -1,6 +1,6 @@
 -- wrk script for `make bench`: session cookie on every request; for a POST, the CSRF cookie
 -- and header, htmx's header, and a form body whose last field toggles between 1 and 0 (so a
--- mark-read POST alternates marking and unmarking the same reading). Prints one JSON line.
+-- mark-read POST alternates marking and unmarking a reading). Prints one JSON line.
 local method = os.getenv("BENCH_METHOD") or "GET"
 local cookie = os.getenv("BENCH_COOKIE") or ""
 local csrf = os.getenv("BENCH_CSRF") or ""
@@ -9,8 +9,17 @@ local body = os.getenv("BENCH_BODY") or ""
 wrk.headers["Cookie"] = cookie
 wrk.headers["Accept-Encoding"] = os.getenv("BENCH_ACCEPT_ENCODING") or "identity"
 
+-- BENCH_PATHS and BENCH_COOKIES (one per line, in step): requests go round these people and
+-- paths, each person's form field toggling on their own turns.
+local function lines(text)
+  local out = {}
+  for line in string.gmatch(text or "", "[^\n]+") do out[#out + 1] = line end
+  return out
+end
+local paths, cookies = lines(os.getenv("BENCH_PATHS")), lines(os.getenv("BENCH_COOKIES"))
+
 if method == "POST" then
-  local sent = 0
+  local sent, turns = 0, {}
   local headers = {
     ["Cookie"] = cookie,
     ["Content-Type"] = "application/x-www-form-urlencoded",
@@ -19,7 +28,13 @@ if method == "POST" then
   }
   request = function()
     sent = sent + 1
-    return wrk.format("POST", nil, headers, body .. (sent % 2))
+    if #paths == 0 then
+      return wrk.format("POST", nil, headers, body .. (sent % 2))
+    end
+    local i = (sent - 1) % #paths + 1
+    turns[i] = (turns[i] or 0) + 1
+    headers["Cookie"] = cookies[i]
+    return wrk.format("POST", paths[i], headers, body .. (turns[i] % 2))
   end
 end
 

@@ -10,8 +10,9 @@ DATABASE_URL, REDIS_URL and SECRET_KEY). Steps:
 4. serve the app with gunicorn (production settings: DEBUG off, persistent connections,
    manifest static files; HTTPS off on loopback) and check each page once: status, transfer
    size of its HTML, CSS and JS compressed, and that it loads nothing from another host;
-5. drive each page with wrk for a few seconds (a warm-up second first), the trivial view first
-   and last, since every page is judged against the trivial view's throughput in the same run;
+5. drive each page with wrk for a few seconds (a warm-up second first), split into short runs
+   each paired with a run of the trivial view just before it, since every page is judged
+   against the trivial view's throughput (figures are medians over the runs: see load_all);
 6. time a reminder sweep over 10,000 and 100,000 enrolments, each in a fresh database;
 7. print the table and the targets, and write it all as JSON under .bench/.
 """
@@ -25,6 +26,7 @@ import re
 import shlex
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -45,6 +47,7 @@ SIZE_LIMIT_KB = 60
 # A cohort page is opened by its few facilitators, not by crowds: load it with as many
 # connections as workers, so the latency measured is the page's own, not time in a queue.
 FACILITATORS = 2
+MARKING_FELLOWS = 40
 ASSET = re.compile(
     r"<(?:link[^>]*rel=\"(?:stylesheet|modulepreload|preload)\"|script)[^>]*?\s(?:href|src)=\"([^\"]+)\""
 )
@@ -66,6 +69,8 @@ class Target:
     body: str = ""
     csrf: str = ""
     connections: int | None = None
+    # More (path, cookie) pairs: the load goes round them and this target's own, one per request.
+    others: list = field(default_factory=list)
     page: dict = field(default_factory=dict)
     load: dict = field(default_factory=dict)
 
@@ -143,12 +148,35 @@ def _fellow_targets(cohort, csrf: str) -> list[Target]:
     view = fellow_view(cohort)
     cookie = _signed_in(view.fellow, csrf)
     mark = reverse("reading_mark", args=[view.reading.pk])
+    marking = Target("mark-read POST", mark, cookie, "POST", "next=%2F&done=", csrf)
+    marking.others = _marks_by_others(cohort, view, csrf)
     return [
         Target("fellow home", reverse("home"), cookie),
         Target("unit page", reverse("unit_detail", args=[view.unit.pk]), cookie),
-        Target("mark-read POST", mark, cookie, "POST", "next=%2F&done=", csrf),
+        marking,
         Target("quiz page", reverse("quiz_detail", args=[view.quiz.pk]), cookie),
         Target("quiz attempt page", reverse("attempt_take", args=[view.attempt.pk]), cookie),
+    ]
+
+
+def _marks_by_others(cohort, view, csrf: str) -> list[tuple[str, str]]:
+    """Other fellows of the cohort, each marking one of this week's readings: the mark-read load
+    comes from MARKING_FELLOWS people, as it would, not from one person clicking one reading
+    hundreds of times a second (which makes a hot spot of one row no real cohort has)."""
+    from django.urls import reverse
+
+    from courseapp.models import Enrollment, Reading
+
+    readings = list(view.unit.readings.live().filter(tier=Reading.Tier.CORE).order_by("position"))
+    fellows = (
+        cohort.enrollments.filter(role=Enrollment.Role.FELLOW, status=Enrollment.Status.ACTIVE)
+        .exclude(user=view.fellow)
+        .select_related("user")
+        .order_by("user_id")[: MARKING_FELLOWS - 1]
+    )
+    return [
+        (reverse("reading_mark", args=[readings[i % len(readings)].pk]), _signed_in(e.user, csrf))
+        for i, e in enumerate(fellows, start=1)
     ]
 
 
@@ -295,6 +323,10 @@ def wrk(base: str, target: Target, seconds: float, connections: int) -> dict:
         "BENCH_CSRF": target.csrf,
         "BENCH_BODY": target.body,
     }
+    if target.others:
+        pairs = [(target.path, target.cookie), *target.others]
+        env["BENCH_PATHS"] = "\n".join(path for path, _ in pairs)
+        env["BENCH_COOKIES"] = "\n".join(cookie for _, cookie in pairs)
     command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "10s"]
     command += ["-s", str(LUA), base + target.path]
     done = subprocess.run(command, env=env, capture_output=True, text=True)
@@ -318,22 +350,57 @@ def _settle(base: str) -> None:
         time.sleep(0.5)
 
 
-def load_all(base: str, targets: list[Target], seconds: float, connections: int) -> dict:
-    """Each page under load after a warm-up second; the trivial view again at the end, and
-    every page's throughput as a ratio of the mean of the two trivial runs."""
+def load_all(
+    base: str, targets: list[Target], seconds: float, connections: int, rounds: int
+) -> dict:
+    """Each page under load after a warm-up second, in `rounds` short runs, each straight after
+    a run of the trivial view. A page's ratio is the median, over the rounds, of its rate over
+    the trivial view's in the run just before it; its rate and latencies are the medians of its
+    runs (its max the max). This machine's speed drifts by a third within a minute (a shared
+    host): pairing each run with the ceiling measured beside it, and taking medians, keeps one
+    slow stretch from deciding a page's figures."""
+    trivial, pages = targets[0], targets[1:]
     for target in targets:
         wrk(base, target, 1, target.connections or connections)
         _settle(base)
-    for target in targets:
-        log(f"load: {target.name}")
-        target.load = wrk(base, target, seconds, target.connections or connections)
-        _settle(base)
-    trivial_again = wrk(base, targets[0], seconds, connections)
-    ceiling = (targets[0].load["rps"] + trivial_again["rps"]) / 2
+    each = seconds / rounds
+    ceilings = []
+    for target in pages:
+        log(f"load: {target.name} ({rounds} runs of {each:g} s, each after the trivial view)")
+        runs, ratios = [], []
+        for _ in range(rounds):
+            ceiling = wrk(base, trivial, each, connections)
+            _settle(base)
+            run = wrk(base, target, each, target.connections or connections)
+            _settle(base)
+            ceilings.append(ceiling)
+            runs.append(run)
+            ratios.append(run["rps"] / ceiling["rps"])
+        target.load = _medians(runs) | {"ratio": round(statistics.median(ratios), 3)}
+    if not pages:  # only the trivial view
+        ceilings = [wrk(base, trivial, each, connections) for _ in range(rounds)]
+    trivial.load = _medians(ceilings) | {"ratio": 1.0}
     for target in targets:
         target.load["connections"] = target.connections or connections
-        target.load["ratio"] = round(target.load["rps"] / ceiling, 3)
-    return {"trivial_first_rps": targets[0].load["rps"], "trivial_last_rps": trivial_again["rps"]}
+    rates = [c["rps"] for c in ceilings]
+    return {"trivial_rps_min": min(rates), "trivial_rps_max": max(rates), "rounds": rounds}
+
+
+def _medians(runs: list[dict]) -> dict:
+    """One figure per measure over several wrk runs: medians, the max of maxima, sums of counts."""
+    median = statistics.median
+    return {
+        "requests": sum(r["requests"] for r in runs),
+        "seconds": round(sum(r["seconds"] for r in runs), 3),
+        "rps": round(median(r["rps"] for r in runs), 1),
+        "p50_ms": round(median(r["p50_ms"] for r in runs), 3),
+        "p90_ms": round(median(r["p90_ms"] for r in runs), 3),
+        "p99_ms": round(median(r["p99_ms"] for r in runs), 3),
+        "max_ms": max(r["max_ms"] for r in runs),
+        "non_2xx": sum(r["non_2xx"] for r in runs),
+        "socket_errors": sum(r["socket_errors"] for r in runs),
+        "runs": [{k: r[k] for k in ("rps", "p50_ms", "p99_ms")} for r in runs],
+    }
 
 
 # --- Reminder sweeps ----------------------------------------------------------------------------
@@ -468,6 +535,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5, help="load per page (default 5)")
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="runs per page, --seconds split between them"
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument(
         "--sweeps", default="10000,100000", help="enrolments per timed sweep ('' for none)"
@@ -494,7 +564,7 @@ def _web(args: argparse.Namespace, static_root: str) -> tuple[list[Target], dict
             check_page(base, target)
             if target.page["status"] != 200:
                 raise SystemExit(f"{target.name}: {base}{target.path} answered {target.page}")
-        drift = load_all(base, targets, args.seconds, args.connections)
+        drift = load_all(base, targets, args.seconds, args.connections, args.rounds)
     finally:
         stop(server)
     return targets, drift
