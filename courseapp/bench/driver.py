@@ -363,7 +363,7 @@ def load_all(
     for target in targets:
         wrk(base, target, 1, target.connections or connections)
         _settle(base)
-    each = seconds / rounds
+    each = max(1, int(seconds // rounds))  # wrk takes whole seconds
     ceilings = []
     for target in pages:
         log(f"load: {target.name} ({rounds} runs of {each:g} s, each after the trivial view)")
@@ -533,7 +533,9 @@ def machine() -> dict:
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=5, help="load per page (default 5)")
+    parser.add_argument(
+        "--seconds", type=int, default=5, help="load per page, split into --rounds (default 5)"
+    )
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument(
         "--rounds", type=int, default=5, help="runs per page, --seconds split between them"
