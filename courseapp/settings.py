@@ -97,8 +97,24 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": True,
         "OPTIONS": {
+            # What django-template-partials sets up by itself (its loader around Django's
+            # cached filesystem and app-directories loaders), with the indentation of HTML
+            # templates dropped as they are read (courseapp/template_loaders.py).
+            "loaders": [
+                (
+                    "template_partials.loader.Loader",
+                    [
+                        (
+                            "django.template.loaders.cached.Loader",
+                            [
+                                "courseapp.template_loaders.FilesystemLoader",
+                                "courseapp.template_loaders.AppDirectoriesLoader",
+                            ],
+                        )
+                    ],
+                )
+            ],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
