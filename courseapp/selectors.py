@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 
+from . import prepared
 from .models import (
     Cohort,
     Course,
@@ -91,7 +92,8 @@ def reading_open_to(*, user: User, reading_id: int) -> bool:
     if not user.is_authenticated:
         return False
     with connection.cursor() as cursor:
-        cursor.execute(*reading_open_query(user=user, reading_id=reading_id))
+        sql, params = reading_open_query(user=user, reading_id=reading_id)
+        prepared.execute(cursor, "reading_open", sql, params)
         return cursor.fetchone() is not None
 
 
@@ -166,7 +168,8 @@ def reading_with_unit_progress(*, user: User, reading_id: int) -> tuple[Reading,
     this person's `UnitProgress` through its unit. One query; the caller has checked that the
     reading is open to this person. Raises Reading.DoesNotExist for a reading not live."""
     with connection.cursor() as cursor:
-        cursor.execute(_READING_AND_UNIT_SQL, [user.pk, user.pk, reading_id, reading_id])
+        params = [user.pk, user.pk, reading_id, reading_id]
+        prepared.execute(cursor, "reading_and_unit", _READING_AND_UNIT_SQL, params)
         rows = cursor.fetchall()
     found = [row for row in rows if row[0] == reading_id]
     if not found:

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from accounts.models import User
 
-from . import pagecache, selectors
+from . import pagecache, prepared, selectors
 from .models import (
     Cohort,
     Enrollment,
@@ -135,12 +135,13 @@ def _reading_mark_in_one_statement(user: User, reading_id: int, done: bool) -> b
         )
         params += [user.pk, reading_id]
     bump = f"{pagecache.PERSON_CHANGED_SQL} AND EXISTS (SELECT 1 FROM written)"
+    statement = (
+        f"WITH open AS ({open_sql}), written AS ({write}), bumped AS ({bump}) "
+        "SELECT EXISTS (SELECT 1 FROM open)"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH open AS ({open_sql}), written AS ({write}), bumped AS ({bump}) "
-            "SELECT EXISTS (SELECT 1 FROM open)",
-            [*params, user.pk],
-        )
+        name = "reading_mark" if done else "reading_unmark"
+        prepared.execute(cursor, name, statement, [*params, user.pk])
         return cursor.fetchone()[0]
 
 

@@ -133,6 +133,9 @@ DATABASES = {
         conn_health_checks=envbool("CONN_HEALTH_CHECKS", True),
     )
 }
+# The hottest written-out queries run as prepared statements (courseapp/prepared.py); off for a
+# pooler in transaction mode, where a session's prepared statements do not follow it.
+DB_PREPARED_STATEMENTS = envbool("DB_PREPARED_STATEMENTS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's backend with a health check that costs no round trip (courseapp/postgres).
     DATABASES["default"]["ENGINE"] = "courseapp.postgres"
