@@ -54,10 +54,13 @@ class UserManager(BaseUserManager):
             pk = int(kwargs["pk"])
         except (TypeError, ValueError):
             return super().get(*args, **kwargs)
+        from courseapp import prepared
+
         fields = self.model._meta.concrete_fields
         columns = ", ".join(f.column for f in fields)
+        sql = f"SELECT {columns} FROM {self.model._meta.db_table} WHERE id = %s"
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {columns} FROM {self.model._meta.db_table} WHERE id = %s", [pk])
+            prepared.execute(cursor, "user_by_id", sql, [pk])
             row = cursor.fetchone()
         if row is None:
             raise self.model.DoesNotExist("User matching query does not exist.")

@@ -16,19 +16,19 @@ import hashlib
 import re
 
 from django.conf import settings
-from django.db import connection
 
 _PREPARED = "_fellowship_prepared"  # names prepared on a driver connection, kept on it
 _names: dict[tuple[str, str], tuple[str, str]] = {}
 
 
 def execute(cursor, name: str, sql: str, params: list) -> None:
-    """Run `sql` (with %s placeholders) with `params` on `cursor`, prepared on PostgreSQL."""
-    if connection.vendor != "postgresql" or not settings.DB_PREPARED_STATEMENTS:
+    """Run `sql` (with %s placeholders) with `params` on `cursor` (a Django cursor), prepared
+    on PostgreSQL."""
+    if cursor.db.vendor != "postgresql" or not settings.DB_PREPARED_STATEMENTS:
         cursor.execute(sql, params)
         return
     statement, numbered = _statement(name, sql)
-    driver = connection.connection
+    driver = cursor.db.connection
     prepared = driver.__dict__.setdefault(_PREPARED, set())
     if statement not in prepared:
         # On the driver's connection: a setting of the session, like Django's SET TIME ZONE
