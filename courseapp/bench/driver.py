@@ -373,6 +373,12 @@ def load_all(
             _settle(base)
             run = wrk(base, target, each, target.connections or connections)
             _settle(base)
+            if run["non_2xx"] or run["socket_errors"]:
+                raise SystemExit(
+                    f"{target.name}: {run['non_2xx']} answers other than 2xx and "
+                    f"{run['socket_errors']} socket errors under load; its figures would not "
+                    "be the page's"
+                )
             ceilings.append(ceiling)
             runs.append(run)
             ratios.append(run["rps"] / ceiling["rps"])

@@ -118,3 +118,24 @@ def test_bad_options_get_a_clear_message_and_write_nothing(option, message):
     with pytest.raises(CommandError, match=message):
         call_command("bench_data", *TINY, option)
     assert not User.objects.exists()
+
+
+def test_each_fellow_of_the_mark_read_load_may_mark_their_reading(client):
+    from courseapp.bench import driver
+    from courseapp.bench.dataset import fellow_view
+
+    _generate()
+    cohort = Cohort.objects.get(name=facilitator_cohort_name(12))
+    view = fellow_view(cohort)
+
+    pairs = driver._marks_by_others(cohort, view, "c" * 32)
+
+    active = cohort.enrollments.filter(
+        role=Enrollment.Role.FELLOW, status=Enrollment.Status.ACTIVE
+    ).count()
+    assert len(pairs) == active - 1  # the cohort's other active fellows (up to 39)
+    assert len({cookie for _, cookie in pairs}) == len(pairs) > 5
+    for path, cookie in pairs:
+        client.cookies.load(cookie)
+        marked = client.post(path, {"done": "1"}, headers={"HX-Request": "true"})
+        assert marked.status_code == 200, path
