@@ -77,9 +77,10 @@ def _enabled() -> bool:
 # --- Invalidation ------------------------------------------------------------------------------
 
 
+_BUMP_SQL = "UPDATE accounts_user SET page_version = page_version + 1"
 # The bump for one person (`%s`: their id), for a statement that changes their pages and bumps
 # in one go (the mark-read service's); anything else calls person_changed.
-PERSON_CHANGED_SQL = "UPDATE accounts_user SET page_version = page_version + 1 WHERE id = %s"
+PERSON_CHANGED_SQL = f"{_BUMP_SQL} WHERE id = %s"
 
 
 def person_changed(user_ids: Iterable[int]) -> None:
@@ -92,7 +93,7 @@ def person_changed(user_ids: Iterable[int]) -> None:
         marks = ", ".join(["%s"] * len(ids))
         with connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE accounts_user SET page_version = page_version + 1 WHERE id IN ({marks})",
+                f"{_BUMP_SQL} WHERE id IN ({marks})",
                 ids,
             )
 
