@@ -18,11 +18,13 @@ run: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py seed_demo
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-## The whole suite against a throwaway Postgres and redis-server, started and stopped here.
+## The whole suite against a throwaway Postgres and redis-server, started and stopped here;
+## then the tests marked `embedded` again on the embedded default (SQLite, no Redis).
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	.ci/with-services $(BIN)/pytest $(PYTEST_ARGS)
+	.ci/embedded-default $(BIN)/pytest -m embedded $(PYTEST_ARGS)
 
 ## Known vulnerabilities in the installed, pinned dependencies, with pip-audit in its own venv.
 ## --strict fails when a package could not be looked up, instead of passing it unaudited.
