@@ -6,7 +6,6 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
@@ -18,6 +17,7 @@ from .feedback import selectors as feedback_selectors
 from .health import health_report
 from .models import Course, LearningObjective, Reading, Unit
 from .pagecache import per_person, render_page
+from .platform.redirects import safe_next
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -172,11 +172,8 @@ def reading_mark(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     except PermissionDenied as denied:
         raise Http404("No such reading.") from denied
     if not request.htmx:
-        target = request.POST.get("next", "")
-        if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-            return redirect(target)
         unit_id = Reading.objects.filter(pk=pk).values_list("unit_id", flat=True).get()
-        return redirect("unit_detail", unit_id)
+        return redirect(safe_next(request, reverse("unit_detail", args=[unit_id])))
     reading, progress = selectors.reading_with_unit_progress(user=request.user, reading_id=pk)
     context = {
         "reading": reading,

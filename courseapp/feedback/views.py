@@ -2,10 +2,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
 from courseapp.models import Course, Reading, Unit
+from courseapp.platform.redirects import safe_next
 
 from . import exports, selectors, services
 from .forms import ReadingFeedbackForm, UnitFeedbackForm
@@ -63,14 +63,6 @@ def unit_feedback(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, _unit_feedback_template(request), context)
 
 
-def _safe_next(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next", "")
-    allowed = url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return target if allowed else fallback
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def reading_feedback(request: HttpRequest, pk: int) -> HttpResponse:
@@ -82,7 +74,7 @@ def reading_feedback(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = ReadingFeedbackForm(request.POST, reading_pk=reading.pk)
         context["reading_feedback_form"] = form
-        context["feedback_next"] = _safe_next(request, reading.unit.get_absolute_url())
+        context["feedback_next"] = safe_next(request, reading.unit.get_absolute_url())
         if form.is_valid():
             context["reading_feedback"] = services.reading_feedback_save(
                 user=request.user, reading=reading, **form.cleaned_data

@@ -49,6 +49,41 @@ def test_without_htmx_a_safe_next_is_followed_and_an_unsafe_one_ignored(client, 
     assert unsafe["Location"] == reverse("unit_detail", args=[units[0].pk])
 
 
+@pytest.mark.embedded
+@pytest.mark.parametrize(
+    "target",
+    ["foo", "@SUM(1)", "account_logout", "/units/\x00", "//evil.example/", "https:evil.example"],
+)
+def test_without_htmx_a_next_that_is_not_a_local_path_falls_back_to_the_unit(client, week, target):
+    _, units, fellow = week
+    client.force_login(fellow)
+    reading = _core(units[0])[0]
+
+    response = _mark(client, reading, data={"next": target})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("unit_detail", args=[units[0].pk])
+    assert ReadingProgress.objects.filter(user=fellow, reading=reading).exists()
+
+
+@pytest.mark.embedded
+def test_without_htmx_a_next_in_invalid_utf8_falls_back_to_the_unit(client, week):
+    _, units, fellow = week
+    client.force_login(fellow)
+    reading = _core(units[0])[0]
+    body = b"done=1&next=%2F%FF%FE"
+
+    response = client.post(
+        reverse("reading_mark", args=[reading.pk]),
+        body,
+        content_type="application/x-www-form-urlencoded",
+    )
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/")
+    assert "evil" not in response["Location"]
+
+
 def test_with_htmx_it_returns_the_row_and_an_out_of_band_summary(client, week):
     _, units, fellow = week
     client.force_login(fellow)

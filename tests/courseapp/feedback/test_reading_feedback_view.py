@@ -10,7 +10,7 @@ from courseapp.feedback import selectors
 from courseapp.models import Cohort, ReadingFeedback
 from tests.factories import CohortFactory, EnrollmentFactory, ReadingFactory, SessionFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -41,6 +41,16 @@ def test_an_outside_next_is_ignored(client, fellow, reading):
 
     response = client.post(url(reading), {"useful": "0", "next": "https://evil.example/"})
 
+    assert response["Location"] == reading.unit.get_absolute_url()
+
+
+@pytest.mark.parametrize("target", ["foo", "@SUM(1)", "account_logout", "/u\x00", "//evil.example"])
+def test_a_next_that_is_not_a_local_path_falls_back_to_the_unit(client, fellow, reading, target):
+    client.force_login(fellow)
+
+    response = client.post(url(reading), {"useful": "1", "next": target})
+
+    assert response.status_code == 302
     assert response["Location"] == reading.unit.get_absolute_url()
 
 

@@ -1,0 +1,1 @@
+"""Infrastructure shared by the features: nothing here knows about courses."""
