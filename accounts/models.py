@@ -3,7 +3,7 @@ from functools import cache
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
-from django.db import connections, models
+from django.db import models
 
 
 @cache
@@ -41,30 +41,6 @@ class UserManager(BaseUserManager):
         extra_fields.setdefault("is_staff", True)
         extra_fields.setdefault("is_superuser", True)
         return self._create_user(email, password, **extra_fields)
-
-    def get(self, *args, **kwargs):
-        """As QuerySet.get; `get(pk=...)` alone, which every signed-in request runs
-        (ModelBackend.get_user), is one written-out query: the ORM took longer to build it
-        than PostgreSQL to answer it (about half of a page served from the page cache)."""
-        connection = connections[self.db]
-        # PostgreSQL only: its driver returns values as the ORM would (SQLite's need converting).
-        if args or list(kwargs) != ["pk"] or connection.vendor != "postgresql":
-            return super().get(*args, **kwargs)
-        try:
-            pk = int(kwargs["pk"])
-        except (TypeError, ValueError):
-            return super().get(*args, **kwargs)
-        from courseapp import prepared
-
-        fields = self.model._meta.concrete_fields
-        columns = ", ".join(f.column for f in fields)
-        sql = f"SELECT {columns} FROM {self.model._meta.db_table} WHERE id = %s"
-        with connection.cursor() as cursor:
-            prepared.execute(cursor, "user_by_id", sql, [pk])
-            row = cursor.fetchone()
-        if row is None:
-            raise self.model.DoesNotExist("User matching query does not exist.")
-        return self.model.from_db(self.db, [f.attname for f in fields], row)
 
 
 class User(AbstractUser):

@@ -1,15 +1,21 @@
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import NamedTuple
 
 from django.conf import settings
-from django.db import connection
-from django.db.models import BooleanField, Exists, ExpressionWrapper, Min, OuterRef, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.utils import timezone
 
 from accounts.models import User
 
-from . import prepared
 from .models import (
     Cohort,
     Course,
@@ -57,44 +63,9 @@ def units_open_to(*, user: User) -> QuerySet[Unit]:
     )
 
 
-# The rule of units_open_to for one reading, in SQL written out once: the ORM spends about a
-# millisecond building that query's three subqueries, which is most of the mark-read POST.
-# tests/courseapp/test_units_open_to.py checks that both answer the same in every case.
-_READING_OPEN_SQL = """
-SELECT 1 FROM courseapp_reading r JOIN courseapp_unit u ON u.id = r.unit_id
-WHERE r.id = %s AND r.archived_at IS NULL AND u.archived_at IS NULL AND (%s OR (
-  u.published AND EXISTS (
-    SELECT 1 FROM courseapp_enrollment e JOIN courseapp_cohort c ON c.id = e.cohort_id
-    WHERE e.user_id = %s AND e.status <> %s AND c.course_id = u.course_id AND (
-      e.role = %s OR c.pacing = %s OR EXISTS (
-        SELECT 1 FROM courseapp_session s
-        WHERE s.cohort_id = e.cohort_id AND s.unit_id = u.id AND s.opens_at <= %s)))))
-"""
-
-
-def reading_open_query(*, user: User, reading_id: int) -> tuple[str, list]:
-    """SQL and parameters selecting one row if this signed-in person may open this reading right
-    now, none otherwise: `reading_open_to`'s query, for statements that build on it."""
-    params = [
-        reading_id,
-        bool(user.is_staff),
-        user.pk,
-        Enrollment.Status.DROPPED,
-        Enrollment.Role.FACILITATOR,
-        Cohort.Pacing.SELF_PACED,
-        connection.ops.adapt_datetimefield_value(timezone.now()),
-    ]
-    return _READING_OPEN_SQL, params
-
-
 def reading_open_to(*, user: User, reading_id: int) -> bool:
     """Whether this person may open this reading right now (as `readings_open_to`). One query."""
-    if not user.is_authenticated:
-        return False
-    with connection.cursor() as cursor:
-        sql, params = reading_open_query(user=user, reading_id=reading_id)
-        prepared.execute(cursor, "reading_open", sql, params)
-        return cursor.fetchone() is not None
+    return readings_open_to(user=user).filter(pk=reading_id).exists()
 
 
 def readings_open_to(*, user: User) -> QuerySet[Reading]:
@@ -124,10 +95,10 @@ def reading_done(user: User) -> Exists:
     return Exists(ReadingProgress.objects.filter(user=user, reading=OuterRef("pk")))
 
 
-def unit_readings_for_fellow(*, user: User, unit: Unit) -> list[Reading]:
+def unit_readings_for_fellow(*, user: User, unit: Unit | Subquery) -> list[Reading]:
     """The unit's live readings in page order, each annotated with `done` for this person
     (and `has_body` instead of a hosted chapter's whole HTML, which the list does not show)."""
-    readings = unit.readings.live().defer("body", "meta")
+    readings = Reading.objects.live().filter(unit=unit).defer("body", "meta")
     has_body = ExpressionWrapper(~Q(body=""), output_field=BooleanField())
     return list(
         readings.annotate(done=reading_done(user), has_body=has_body).order_by(
@@ -136,54 +107,18 @@ def unit_readings_for_fellow(*, user: User, unit: Unit) -> list[Reading]:
     )
 
 
-# One reading with this person's mark and feedback, and what they have read of its unit: what
-# the mark-read POST answers with (the row and the progress summary). Written out, and only the
-# one reading made a model: the ORM took longer to build the query and fifteen models than
-# PostgreSQL took to run it.
-_READING_AND_UNIT_SQL = """
-SELECT r.id, r.unit_id, r.tier, r.title, r.authors, r.year, r.url, r.kind, r.minutes, r.note,
-  r.position, r.body <> '' AS has_body, EXISTS (
-    SELECT 1 FROM courseapp_readingprogress p WHERE p.user_id = %s AND p.reading_id = r.id
-  ) AS done, f.id AS feedback_id, f.useful AS feedback_useful, f.comment AS feedback_comment
-FROM courseapp_reading r
-LEFT JOIN courseapp_readingfeedback f ON f.reading_id = r.id AND f.user_id = %s AND r.id = %s
-WHERE r.unit_id = (SELECT unit_id FROM courseapp_reading WHERE id = %s) AND r.archived_at IS NULL
-"""
-_READING_FIELDS = (
-    "id", "unit_id", "tier", "title", "authors", "year", "url", "kind", "minutes", "note",
-    "position",
-)  # fmt: skip
-
-
-class _Mark(NamedTuple):
-    """What progress needs of a reading."""
-
-    tier: int
-    minutes: int
-    done: bool
-
-
 def reading_with_unit_progress(*, user: User, reading_id: int) -> tuple[Reading, "UnitProgress"]:
-    """This live reading, with `done`, `has_body` and `user_feedback` as on the unit page, and
-    this person's `UnitProgress` through its unit. One query; the caller has checked that the
-    reading is open to this person. Raises Reading.DoesNotExist for a reading not live."""
-    with connection.cursor() as cursor:
-        params = [user.pk, user.pk, reading_id, reading_id]
-        prepared.execute(cursor, "reading_and_unit", _READING_AND_UNIT_SQL, params)
-        rows = cursor.fetchall()
-    found = [row for row in rows if row[0] == reading_id]
-    if not found:
+    """This live reading as on the unit page (`done`, `has_body`, `user_feedback`), and this
+    person's progress through its unit: what the mark-read POST answers with. Two queries; the
+    caller has checked that the reading is open to this person. Raises Reading.DoesNotExist for
+    a reading that is not live."""
+    unit = Reading.objects.live().filter(pk=reading_id).values("unit_id")
+    readings = unit_readings_for_fellow(user=user, unit=Subquery(unit))
+    reading = next((r for r in readings if r.pk == reading_id), None)
+    if reading is None:
         raise Reading.DoesNotExist(f"No live reading {reading_id}.")
-    *fields, has_body, done, feedback_id, useful, comment = found[0]
-    reading = Reading(**dict(zip(_READING_FIELDS, fields, strict=True)))
-    reading.has_body, reading.done = bool(has_body), bool(done)
-    reading.user_feedback = None
-    if feedback_id is not None:
-        reading.user_feedback = ReadingFeedback(
-            pk=feedback_id, user=user, reading=reading, useful=bool(useful), comment=comment
-        )
-    progress = UnitProgress.of([_Mark(row[2], row[8], bool(row[12])) for row in rows])  # see SQL
-    return reading, progress
+    reading.user_feedback = ReadingFeedback.objects.filter(user=user, reading=reading).first()
+    return reading, UnitProgress.of(readings)
 
 
 @dataclass

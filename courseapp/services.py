@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -18,11 +18,12 @@ from django.utils import timezone
 
 from accounts.models import User
 
-from . import pagecache, prepared, selectors
+from . import pagecache, selectors
 from .models import (
     Cohort,
     Enrollment,
     Invitation,
+    ReadingProgress,
     Session,
     WorkerHeartbeat,
 )
@@ -96,77 +97,23 @@ def cohort_sessions_reopen(*, cohort: Cohort) -> int:
 # --- Reading progress -------------------------------------------------------------------------
 
 
+@transaction.atomic
 def reading_mark(*, user: User, reading_id: int, done: bool) -> bool:
     """Mark a reading read (done=True) or unread. Idempotent; returns the final state.
 
     Raises PermissionDenied for a reading this person may not open (not enrolled, unit not yet
-    released, reading or unit archived, no such reading). The check, the write and the bump of
-    the person's page version commit together or not at all; a mark that changes nothing (a
-    double click, a second tab) bumps nothing. INSERT ... ON CONFLICT DO NOTHING: a double click
-    or a second tab racing this one lands on the unique constraint and is ignored, with no
-    savepoints and no IntegrityError.
+    released, reading or unit archived, no such reading). A double click or a second tab lands
+    on the unique (user, reading) constraint, which get_or_create turns into the existing row.
+    The person's page version is bumped by the row's save and delete hooks (pagecache_hooks),
+    in this transaction, and only when a row was written or removed.
     """
-    if not user.is_authenticated:
+    if not user.is_authenticated or not selectors.reading_open_to(user=user, reading_id=reading_id):
         raise PermissionDenied("This reading is not open to you.")
-    if connection.vendor == "postgresql":
-        allowed = _reading_mark_in_one_statement(user, reading_id, done)
-    else:
-        allowed = _reading_mark_in_steps(user, reading_id, done)
-    if not allowed:
-        raise PermissionDenied("This reading is not open to you.")
-    return done
-
-
-def _reading_mark_in_one_statement(user: User, reading_id: int, done: bool) -> bool:
-    """PostgreSQL: check, write and bump in one statement, atomic by itself. The busiest write of
-    the app, so one round trip and no transaction around it (BEGIN, three statements and COMMIT
-    before); the ORM's delete would also select the rows first, to run hooks no one needs."""
-    open_sql, params = selectors.reading_open_query(user=user, reading_id=reading_id)
     if done:
-        write = (
-            "INSERT INTO courseapp_readingprogress (user_id, reading_id, completed_at) "
-            "SELECT %s, %s, %s FROM open ON CONFLICT DO NOTHING RETURNING 1"
-        )
-        params += [user.pk, reading_id, connection.ops.adapt_datetimefield_value(timezone.now())]
+        ReadingProgress.objects.get_or_create(user=user, reading_id=reading_id)
     else:
-        write = (
-            "DELETE FROM courseapp_readingprogress WHERE user_id = %s AND reading_id = %s "
-            "AND EXISTS (SELECT 1 FROM open) RETURNING 1"
-        )
-        params += [user.pk, reading_id]
-    bump = f"{pagecache.PERSON_CHANGED_SQL} AND EXISTS (SELECT 1 FROM written)"
-    statement = (
-        f"WITH open AS ({open_sql}), written AS ({write}), bumped AS ({bump}) "
-        "SELECT EXISTS (SELECT 1 FROM open)"
-    )
-    with connection.cursor() as cursor:
-        name = "reading_mark" if done else "reading_unmark"
-        prepared.execute(cursor, name, statement, [*params, user.pk])
-        return cursor.fetchone()[0]
-
-
-@transaction.atomic
-def _reading_mark_in_steps(user: User, reading_id: int, done: bool) -> bool:
-    """Any database (the embedded SQLite default): the same, as a transaction of steps."""
-    if not selectors.reading_open_to(user=user, reading_id=reading_id):
-        return False
-    with connection.cursor() as cursor:
-        if done:
-            now = connection.ops.adapt_datetimefield_value(timezone.now())
-            cursor.execute(_MARK_SQL, [user.pk, reading_id, now])
-        else:
-            cursor.execute(_UNMARK_SQL, [user.pk, reading_id])
-        changed = cursor.rowcount > 0
-    if changed:
-        pagecache.person_changed([user.pk])
-    return True
-
-
-_MARK_SQL = (
-    "INSERT INTO courseapp_readingprogress (user_id, reading_id, completed_at) "
-    "VALUES (%s, %s, %s) ON CONFLICT DO NOTHING"
-)
-_UNMARK_SQL = "DELETE FROM courseapp_readingprogress WHERE user_id = %s AND reading_id = %s"
+        ReadingProgress.objects.filter(user=user, reading_id=reading_id).delete()
+    return done
 
 
 # --- Invitations ------------------------------------------------------------------------------

@@ -133,9 +133,6 @@ DATABASES = {
         conn_health_checks=envbool("CONN_HEALTH_CHECKS", True),
     )
 }
-# The hottest written-out queries run as prepared statements (courseapp/prepared.py); off for a
-# pooler in transaction mode, where a session's prepared statements do not follow it.
-DB_PREPARED_STATEMENTS = envbool("DB_PREPARED_STATEMENTS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default under concurrent use: readers never wait for a writer (WAL), a writer
     # waits for another instead of failing at once (timeout, seconds), and a transaction takes
@@ -146,9 +143,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": envint("SQLITE_TIMEOUT", 20),
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's backend with a health check that costs no round trip (courseapp/postgres).
-    DATABASES["default"]["ENGINE"] = "courseapp.postgres"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")

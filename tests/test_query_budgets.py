@@ -20,7 +20,9 @@ BUDGETS = {
     # First views; a repeat view served from the page cache runs 1 (see below).
     "home": 6,
     "unit_detail": 11,
-    "reading_mark": 3,  # the user, one statement to check, write and bump, the answer's rows
+    # The user; the access rule; get_or_create's select, savepoint, insert and release; the page
+    # version bump; the unit's readings and the feedback for the answer; the view's savepoint.
+    "reading_mark": 11,
     "quiz_detail": 5,
     "attempt_take": 5,
     "cohort_detail": 12,

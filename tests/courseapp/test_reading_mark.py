@@ -12,16 +12,9 @@ from courseapp.models import ReadingProgress
 from tests.courseapp.weeks import course_with_units, fellow_in, weekly_cohort
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True, params=["one statement", "steps"])
-def way(request, monkeypatch):
-    """Every test here runs both ways of writing a mark: PostgreSQL's single statement and the
-    transaction of steps that other databases (the embedded SQLite default) take."""
-    if request.param == "steps":
-        steps = services._reading_mark_in_steps
-        monkeypatch.setattr(services, "_reading_mark_in_one_statement", steps)
-    return request.param
+# Also on SQLite, except the races between two threads, which need a database that threads
+# share (SQLite's test database is in memory; tests/test_sqlite_concurrency.py covers it).
+embedded = pytest.mark.embedded
 
 
 @pytest.fixture
@@ -35,6 +28,7 @@ def _rows(user, reading) -> int:
     return ReadingProgress.objects.filter(user=user, reading=reading).count()
 
 
+@embedded
 def test_marking_twice_keeps_one_row_and_unmarking_twice_leaves_none(week):
     fellow, units = week
     reading = units[0].readings.first()
@@ -48,6 +42,7 @@ def test_marking_twice_keeps_one_row_and_unmarking_twice_leaves_none(week):
     assert _rows(fellow, reading) == 0
 
 
+@embedded
 def test_it_refuses_a_reading_of_a_unit_not_yet_released(week):
     fellow, units = week
     reading = units[1].readings.first()
@@ -57,6 +52,7 @@ def test_it_refuses_a_reading_of_a_unit_not_yet_released(week):
     assert _rows(fellow, reading) == 0
 
 
+@embedded
 def test_it_refuses_a_reading_of_a_course_the_person_is_not_enrolled_in(week):
     _, units = week
     other_course, _ = course_with_units(units=1)
@@ -66,6 +62,7 @@ def test_it_refuses_a_reading_of_a_course_the_person_is_not_enrolled_in(week):
         services.reading_mark(user=stranger, reading_id=units[0].readings.first().pk, done=True)
 
 
+@embedded
 def test_it_refuses_an_archived_reading_but_keeps_the_fellows_earlier_record(week):
     fellow, units = week
     reading = units[0].readings.first()
@@ -131,6 +128,7 @@ def _version(user) -> int:
     return User.objects.values_list("page_version", flat=True).get(pk=user.pk)
 
 
+@embedded
 def test_a_change_bumps_the_persons_page_version_and_a_repeat_does_not(week):
     fellow, units = week
     reading = units[0].readings.first()
@@ -146,6 +144,7 @@ def test_a_change_bumps_the_persons_page_version_and_a_repeat_does_not(week):
     assert _version(fellow) == start + 2
 
 
+@embedded
 def test_a_refused_mark_writes_nothing_and_bumps_nothing(week):
     fellow, units = week
     start = _version(fellow)
@@ -158,6 +157,7 @@ def test_a_refused_mark_writes_nothing_and_bumps_nothing(week):
     assert _version(fellow) == start and not ReadingProgress.objects.exists()
 
 
+@embedded
 def test_the_mark_records_when_it_was_made(week):
     fellow, units = week
     reading = units[0].readings.first()

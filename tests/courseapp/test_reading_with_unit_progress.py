@@ -1,5 +1,5 @@
-"""selectors.reading_with_unit_progress, the mark-read POST's one query: the reading and the
-progress it returns are what the unit page shows for the same person (its ORM selectors)."""
+"""selectors.reading_with_unit_progress, what the mark-read POST answers with: the reading and
+the progress it returns are what the unit page shows for the same person."""
 
 import pytest
 from django.utils import timezone
@@ -9,7 +9,7 @@ from courseapp.feedback import selectors as feedback_selectors
 from courseapp.models import Reading, ReadingFeedback, ReadingProgress
 from tests.courseapp.weeks import course_with_units, fellow_in, weekly_cohort
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
 SHOWN = ("pk", "unit_id", "tier", "title", "authors", "year", "url", "kind", "minutes", "note")
 
@@ -49,7 +49,7 @@ def test_the_reading_and_progress_match_the_unit_page(week, django_assert_num_qu
     unit, fellow, readings = week
     page_rows, page_progress = _as_the_unit_page_shows(fellow, unit)
 
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the unit's readings with marks; the feedback
         reading, progress = selectors.reading_with_unit_progress(
             user=fellow, reading_id=readings[index].pk
         )

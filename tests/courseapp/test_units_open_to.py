@@ -18,8 +18,8 @@ def course():
 
 
 def _open(user) -> list:
-    """The units open to this person; also checks that `reading_open_to` (the same rule in
-    SQL, for one reading) agrees about a live and an archived reading of every unit."""
+    """The units open to this person; also checks that `reading_open_to` (the rule for one
+    reading) agrees about a live and an archived reading of every unit."""
     units = list(selectors.units_open_to(user=user))
     for unit in Unit.objects.all():
         live = ReadingFactory(unit=unit)
