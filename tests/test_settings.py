@@ -54,3 +54,27 @@ def test_the_embedded_default_runs_tasks_eagerly_on_sqlite_with_console_email():
         "True",
         "django.core.mail.backends.console.EmailBackend",
     ]
+
+
+def test_a_misspelt_yes_no_variable_stops_the_start_naming_it():
+    result = _run(["manage.py", "check"], {**PRODUCTION_ENV, "HTTPS": "ture"})
+
+    assert result.returncode != 0
+    assert "HTTPS='ture' is not a yes/no value" in result.stderr
+
+
+def test_a_number_variable_that_is_not_a_number_stops_the_start_naming_it():
+    result = _run(["manage.py", "check"], {**PRODUCTION_ENV, "CONN_MAX_AGE": "sixty"})
+
+    assert result.returncode != 0
+    assert "CONN_MAX_AGE='sixty' is not a whole number" in result.stderr
+
+
+def test_yes_and_no_are_read_in_their_usual_spellings():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; print(s.OPEN_SIGNUP)"
+    )
+    env = {**PRODUCTION_ENV, "DJANGO_SETTINGS_MODULE": "courseapp.settings"}
+
+    assert _run(["-c", code], {**env, "OPEN_SIGNUP": " Yes "}).stdout.strip() == "True"
+    assert _run(["-c", code], {**env, "OPEN_SIGNUP": "off"}).stdout.strip() == "False"
