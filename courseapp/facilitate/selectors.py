@@ -9,18 +9,15 @@ named answers would give the anonymous one away by elimination.
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import cached_property
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import (
-    BigIntegerField,
     Count,
     Exists,
-    F,
-    Func,
     IntegerField,
     Max,
     OuterRef,
@@ -134,46 +131,29 @@ def _columns(cohort: Cohort, now: datetime) -> list[UnitColumn]:
 # --- Per-fellow facts, each one grouped query -------------------------------------------------
 
 
-def _epoch(expression) -> Func:
-    """A time as whole seconds since 1970. The grouped queries below return thousands of these
-    for a big cohort and only each fellow's latest is shown: integers parse several times faster
-    than datetimes, and only one per fellow becomes a datetime."""
-    return Func(
-        expression,
-        template="FLOOR(EXTRACT(EPOCH FROM %(expressions)s))::bigint",
-        output_field=BigIntegerField(),
-    )
-
-
 @dataclass
 class Activity:
     """Grouped facts about the fellows, keyed by (user id, unit id): core readings read,
     (submitted, passed, best score) of the unit's quiz, named feedback given; and each user's
-    latest activity in epoch seconds."""
+    latest activity."""
 
     core_done: dict[tuple[int, int], int] = field(default_factory=dict)
     quiz: dict[tuple[int, int], tuple[int, int, float | None]] = field(default_factory=dict)
     feedback: set[tuple[int, int]] = field(default_factory=set)
-    last: dict[int, int] = field(default_factory=dict)
+    last: dict[int, datetime] = field(default_factory=dict)
 
     def last_activity(self, user_id: int) -> datetime | None:
-        when = self.last.get(user_id)
-        return None if when is None else datetime.fromtimestamp(when, UTC)
+        return self.last.get(user_id)
+
+    def seen(self, user_id: int, when: datetime) -> None:
+        """Keep the later of this time and the user's latest so far."""
+        if user_id not in self.last or when > self.last[user_id]:
+            self.last[user_id] = when
 
 
 def _fellows(cohort: Cohort) -> QuerySet:
     """The cohort's fellows' user ids, as a subquery: shorter SQL than a list of 1,000 ids."""
     return Enrollment.objects.filter(cohort=cohort, role=Enrollment.Role.FELLOW).values("user_id")
-
-
-def _fetch(queryset: QuerySet) -> list[tuple]:
-    """A values_list() queryset's rows as the database driver returns them. Built with the ORM,
-    run on a cursor: these rows are integers, floats and times that need no conversion, and
-    Django's per-row converters cost three times the fetch at 1,000 fellows (5,500 rows)."""
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 def _quiz_touched() -> Coalesce:
@@ -184,7 +164,9 @@ def _quiz_touched() -> Coalesce:
         .order_by("-saved_at")
         .values("saved_at")[:1]
     )
-    return Coalesce("submitted_at", Greatest("started_at", Subquery(saved)))
+    # GREATEST is NULL as soon as one argument is on SQLite (not on PostgreSQL): an open attempt
+    # with no answer saved yet counts from its start on both.
+    return Coalesce("submitted_at", Greatest("started_at", Coalesce(Subquery(saved), "started_at")))
 
 
 def _activity(cohort: Cohort) -> Activity:
@@ -196,8 +178,7 @@ def _activity(cohort: Cohort) -> Activity:
     return activity
 
 
-# Each row's time is compared in the loop rather than in a method: thousands of rows at 1,000
-# fellows. The times are never NULL (MAX over rows with a time, or a NOT NULL column).
+# The times are never NULL: MAX over rows that all have one, or a NOT NULL column.
 
 
 def _add_marks(activity: Activity, fellows: QuerySet, course: int) -> None:
@@ -205,14 +186,12 @@ def _add_marks(activity: Activity, fellows: QuerySet, course: int) -> None:
     marks = (
         ReadingProgress.objects.filter(user__in=fellows, reading__unit__course_id=course)
         .values("user", "reading__unit")
-        .annotate(core=Count("pk", filter=core), last=_epoch(Max("completed_at")))
+        .annotate(core=Count("pk", filter=core), last=Max("completed_at"))
         .values_list("user", "reading__unit", "core", "last")
     )
-    last = activity.last
-    for user_id, unit_id, done, when in _fetch(marks):
+    for user_id, unit_id, done, when in marks:
         activity.core_done[user_id, unit_id] = done
-        if when > last.get(user_id, 0):
-            last[user_id] = when
+        activity.seen(user_id, when)
 
 
 def _add_attempts(activity: Activity, fellows: QuerySet, course: int) -> None:
@@ -223,39 +202,41 @@ def _add_attempts(activity: Activity, fellows: QuerySet, course: int) -> None:
             submitted=Count("pk", filter=Q(submitted_at__isnull=False)),
             passed=Count("pk", filter=Q(passed=True)),
             best=Max("score"),
-            last=_epoch(Max(_quiz_touched())),
+            last=Max(_quiz_touched()),
         )
         .values_list("user", "quiz__unit", "submitted", "passed", "best", "last")
     )
-    last = activity.last
-    for user_id, unit_id, submitted, passed, best, when in _fetch(attempts):
+    for user_id, unit_id, submitted, passed, best, when in attempts:
         activity.quiz[user_id, unit_id] = (submitted, passed, best)
-        if when > last.get(user_id, 0):
-            last[user_id] = when
+        activity.seen(user_id, when)
 
 
 def _add_named_feedback(activity: Activity, fellows: QuerySet, course: int) -> None:
     named = UnitFeedback.objects.filter(
         user__in=fellows, unit__course_id=course, anonymous=False
-    ).values_list("user", "unit", _epoch(F("updated_at")))
-    last = activity.last
-    for user_id, unit_id, when in _fetch(named):
+    ).values_list("user", "unit", "updated_at")
+    for user_id, unit_id, when in named:
         activity.feedback.add((user_id, unit_id))
-        if when > last.get(user_id, 0):
-            last[user_id] = when
+        activity.seen(user_id, when)
 
 
-# Tallied in PostgreSQL: each scored answer counts once for every objective in its snapshot.
-# Returning (fellow, objective, right, total) instead of every answer's JSON snapshot saves
-# decoding thousands of JSON lists per page.
-MASTERY_SQL = """
-SELECT a.user_id, o.id::bigint, COUNT(*) FILTER (WHERE a.is_correct), COUNT(*)
-FROM ({answers}) AS a (user_id, objectives, is_correct)
-CROSS JOIN LATERAL jsonb_array_elements_text(
-    CASE WHEN jsonb_typeof(a.objectives) = 'array' THEN a.objectives END
-) AS o (id)
-GROUP BY 1, 2
-"""
+def _tally_mastery(rows: Iterable[tuple[int, object, bool]]) -> dict[int, dict[int, Mastery]]:
+    """(fellow, snapshot objectives, is correct) rows -> each fellow's mastery per objective id.
+    An answer counts once for every objective in its snapshot; a snapshot whose objectives are
+    missing or not a list counts for none (snapshots are JSON written when an attempt starts,
+    so older or hand-edited ones need not have the list)."""
+    counts: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    for user_id, objectives, is_correct in rows:
+        if not isinstance(objectives, list):
+            continue
+        for objective_id in objectives:
+            tally = counts[user_id, int(objective_id)]
+            tally[0] += bool(is_correct)
+            tally[1] += 1
+    mastery: dict[int, dict[int, Mastery]] = defaultdict(dict)
+    for (user_id, objective_id), (correct, total) in counts.items():
+        mastery[user_id][objective_id] = Mastery(objective_id, correct, total)
+    return mastery
 
 
 def _mastery(cohort: Cohort) -> dict[int, dict[int, Mastery]]:
@@ -266,13 +247,7 @@ def _mastery(cohort: Cohort) -> dict[int, dict[int, Mastery]]:
     answers = latest_answers(attempts).values_list(
         "attempt__user_id", "snapshot__objectives", "is_correct"
     )
-    sql, params = answers.query.sql_with_params()
-    mastery: dict[int, dict[int, Mastery]] = defaultdict(dict)
-    with connection.cursor() as cursor:
-        cursor.execute(MASTERY_SQL.format(answers=sql), params)
-        for user_id, objective_id, correct, total in cursor.fetchall():
-            mastery[user_id][objective_id] = Mastery(objective_id, correct, total)
-    return mastery
+    return _tally_mastery(answers)
 
 
 # --- The dashboard ------------------------------------------------------------------------------
@@ -280,8 +255,9 @@ def _mastery(cohort: Cohort) -> dict[int, dict[int, Mastery]]:
 
 @dataclass(slots=True, eq=False)
 class Fellow:
-    """What the cohort page and the CSV read of a fellow's account. Plain objects: building a
-    User and an Enrollment model instance per row was a tenth of a 1,000-fellow page."""
+    """What the cohort page and the CSV read of a fellow's account. Plain objects: the page reads
+    these four fields of every fellow, and a User and an Enrollment instance per row would cost
+    more than the query that loads them on a big cohort."""
 
     pk: int
     display_name: str
@@ -510,7 +486,7 @@ def _memberships(cohort: Cohort) -> list[Membership]:
             "created_at",
         )
     )
-    return [Membership(Fellow(*row[:4]), row[4], row[5]) for row in _fetch(rows)]
+    return [Membership(Fellow(*row[:4]), row[4], row[5]) for row in rows]
 
 
 def cohort_dashboard(*, cohort: Cohort, now: datetime | None = None) -> CohortDashboard:

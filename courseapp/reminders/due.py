@@ -15,9 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.db import connection
 from django.db.models import Exists, F, Max, OuterRef, QuerySet, Subquery
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from accounts.models import NotificationPreferences
@@ -245,16 +243,6 @@ class BatchFacts:
     last_active: dict[int, datetime]
 
 
-def id_set(ids: set[int]) -> RawSQL:
-    """These ids as a subquery with one text parameter, for `field__in=`. As an IN list of
-    1,000 parameters, Django and psycopg built, quoted and parsed them one by one: more time
-    than the query took in the database."""
-    text = ",".join(map(str, ids))
-    if connection.vendor == "postgresql":
-        return RawSQL("SELECT unnest(string_to_array(%s, ',')::bigint[])", [text])
-    return RawSQL("SELECT value FROM json_each('[' || %s || ']')", [text])
-
-
 def _batch_facts(plan: SweepPlan, fellows: list[Member]) -> BatchFacts:
     users = {e.user_id for e in fellows}
     units = {s.unit_id for e in fellows for s in plan.before.get(e.cohort_id, ())}
@@ -265,7 +253,7 @@ def _batch_facts(plan: SweepPlan, fellows: list[Member]) -> BatchFacts:
     facts = BatchFacts(read=set(), attempted=set(), last_active={})
     if users and readings:
         facts.read = set(
-            ReadingProgress.objects.filter(user_id__in=id_set(users), reading_id__in=readings)
+            ReadingProgress.objects.filter(user_id__in=users, reading_id__in=readings)
             .order_by()
             .values_list("user_id", "reading_id")
         )
@@ -273,13 +261,13 @@ def _batch_facts(plan: SweepPlan, fellows: list[Member]) -> BatchFacts:
         # No ordering anywhere here: Attempt's default one (by quiz, through unit and course)
         # joined four tables, scanned every user and put its columns into the DISTINCT.
         submitted = Attempt.objects.filter(
-            user_id__in=id_set(users), quiz_id__in=quizzes, submitted_at__isnull=False
+            user_id__in=users, quiz_id__in=quizzes, submitted_at__isnull=False
         ).order_by()
         facts.attempted = set(submitted.values_list("user_id", "quiz_id").distinct())
     if idle:
         for model, moment in ((ReadingProgress, "completed_at"), (Attempt, "started_at")):
             rows = (
-                model.objects.filter(user_id__in=id_set(idle))
+                model.objects.filter(user_id__in=idle)
                 .order_by()
                 .values("user_id")
                 .annotate(last=Max(moment))

@@ -313,7 +313,10 @@ def _insert_returning(found: list[due.Due], *, now: datetime) -> list[tuple[int,
 
 
 def _insert_then_select(found: list[due.Due], *, now: datetime) -> list[tuple[int, int, str]]:
-    """The portable path, for SQLite in development."""
+    """The portable path, for SQLite (the embedded default). ON CONFLICT DO NOTHING returns no
+    ids, so the rows inserted are found by this sweep's time: a sweep recording the same keys
+    at the very same moment would find the other's rows too. PostgreSQL, where two beat
+    processes' sweeps can race, takes the RETURNING path, which names only its own rows."""
     rows = sorted(
         (
             Reminder(
@@ -331,7 +334,6 @@ def _insert_then_select(found: list[due.Due], *, now: datetime) -> list[tuple[in
         key=lambda r: r.key,
     )
     Reminder.objects.bulk_create(rows, ignore_conflicts=True)
-    # ON CONFLICT DO NOTHING returns no ids; the rows this sweep inserted carry its timestamp.
     inserted = Reminder.objects.filter(created_at=now, key__in=[r.key for r in rows])
     return list(inserted.values_list("pk", "recipient_id", "kind"))
 

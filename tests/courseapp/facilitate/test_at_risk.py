@@ -11,7 +11,7 @@ from tests.factories import CohortFactory
 
 from .conftest import at, enrol, read, take_quiz
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
 
 def _reasons(cohort, user, now):

@@ -10,7 +10,7 @@ from courseapp.models import UnitFeedback
 
 from .conftest import at, enrol, read, take_quiz
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 NOW = at(2026, 3, 10, 12)  # after the week 2 session; week 3 opened on the 9th at 18:00
 
 

@@ -13,7 +13,7 @@ from courseapp.models import Enrollment, Session
 
 from .conftest import at, enrol, read, take_quiz
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from tests.factories import LearningObjectiveFactory
 
 from .conftest import at, enrol, read, take_quiz
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 # Week 1 and 2 are open (week 2 opened on 2 March at 18:00), week 3 opens on 9 March at 18:00.
 BEFORE_WEEK_3 = at(2026, 3, 5, 12)
 

@@ -7,7 +7,7 @@ from courseapp.models import Enrollment, Reminder
 
 from .conftest import enrol
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
 
 @pytest.fixture(autouse=True)

@@ -22,7 +22,7 @@ from tests.courseapp.weeks import course_with_units, facilitator_of
 from tests.factories import CohortFactory
 from tests.quizzes.factories import question_with_choices
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 PAGE_BUDGET = 12
 TIERS = {Reading.Tier.CORE: 5, Reading.Tier.RECOMMENDED: 5, Reading.Tier.FURTHER: 5}
 

@@ -9,7 +9,7 @@ from tests.factories import UserFactory
 
 from .conftest import at, enrol, read, take_quiz
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
 
 @pytest.fixture

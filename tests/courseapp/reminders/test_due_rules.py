@@ -15,7 +15,7 @@ from tests.quizzes.factories import QuizFactory
 from .conftest import at, cohort_on
 from .helpers import kinds_for, set_status, sweep
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 BEFORE, QUIZ, INACTIVE, DIGEST = (
     Reminder.Kind.BEFORE_SESSION,
     Reminder.Kind.QUIZ_AFTER_SESSION,

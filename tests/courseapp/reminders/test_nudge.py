@@ -12,7 +12,7 @@ from tests.courseapp.weeks import facilitator_of, fellow_in
 from tests.factories import UserFactory
 
 UTC = dt.UTC
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
 
 def _enrollment(user, cohort) -> Enrollment:

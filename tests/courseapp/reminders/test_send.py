@@ -15,7 +15,7 @@ from tests.quizzes.factories import QuizFactory
 from .conftest import at, cohort_on
 from .helpers import sweep
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 SITE = "http://testserver"
 
 

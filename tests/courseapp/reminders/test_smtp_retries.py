@@ -14,7 +14,7 @@ from .conftest import at
 from .helpers import sweep
 from .smtp import free_port
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
 
 @pytest.fixture(autouse=True)

@@ -1,15 +1,14 @@
-"""What a sweep batch reads: plain rows per eligible enrolment (Member) and the batch's ids sent
-as one parameter (id_set) instead of an IN list of 1,000."""
+"""What a sweep batch reads: plain rows per eligible enrolment (Member), a batch at a time."""
 
 import pytest
 from allauth.account.models import EmailAddress
 
 from accounts.models import NotificationPreferences
-from courseapp.models import Enrollment, Reading, ReadingProgress
-from courseapp.reminders.due import enrollment_batches, id_set
+from courseapp.models import Enrollment
+from courseapp.reminders.due import enrollment_batches
 from tests.courseapp.weeks import facilitator_of, fellow_in
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
 
 def test_a_batch_row_carries_what_the_rules_read(cohort):
@@ -53,20 +52,3 @@ def test_batches_page_through_every_enrolment_once(cohort):
 
     assert [len(b) for b in batches] == [3, 3, 1]
     assert sorted(m.user_id for b in batches for m in b) == sorted(f.pk for f in fellows)
-
-
-def test_an_id_set_selects_the_same_rows_as_an_in_list(cohort):
-    fellows = [fellow_in(cohort) for _ in range(4)]
-    readings = list(Reading.objects.filter(unit__course=cohort.course)[:3])
-    ReadingProgress.objects.bulk_create(
-        ReadingProgress(user=f, reading=r) for f in fellows for r in readings
-    )
-    some = {fellows[0].pk, fellows[2].pk}
-
-    by_set = ReadingProgress.objects.filter(user_id__in=id_set(some))
-
-    assert sorted(by_set.values_list("pk", flat=True)) == sorted(
-        ReadingProgress.objects.filter(user_id__in=some).values_list("pk", flat=True)
-    )
-    assert by_set.count() == 6
-    assert not ReadingProgress.objects.filter(user_id__in=id_set(set())).exists()

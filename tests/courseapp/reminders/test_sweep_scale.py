@@ -1,7 +1,7 @@
 """A sweep over 10,000 enrolments runs a number of queries set by its batches, not its people."""
 
 import datetime as dt
-import time
+import math
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -15,10 +15,21 @@ from tests.factories import CohortFactory
 
 from .conftest import at, cohort_on
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 PLAN_QUERIES = 5  # largest lead, due sessions, running cohorts, their sessions, core readings
-PER_BATCH = 7  # enrolments, reads, two last-activity, savepoint, insert returning ids, release
+FACTS = 6  # enrolments, reads, two last-activity, savepoint, release
 RECOVERY = 3  # savepoint, lost reminders, release
+
+
+def _per_batch(reminders: int) -> int:
+    """A full batch's queries: its facts, then recording its reminders. PostgreSQL records them
+    in one INSERT ... RETURNING; SQLite in as many INSERTs as its 999 parameters per statement
+    need, and a select of the rows they inserted."""
+    if connection.vendor == "postgresql":
+        return FACTS + 1
+    fields = [f for f in Reminder._meta.concrete_fields if not f.primary_key]
+    rows_per_insert = connection.ops.bulk_batch_size(fields, [None] * reminders)
+    return FACTS + math.ceil(reminders / rows_per_insert) + 1
 
 
 def _enrol(cohorts, per_cohort: int) -> list[int]:
@@ -61,25 +72,23 @@ def _sweep(clock, settings, batch_size: int):
     settings.REMINDER_BATCH_SIZE = batch_size
     clock.move_to(at(2025, 3, 5, 10), tick=False)
     with CaptureQueriesContext(connection) as queries:
-        started = time.monotonic()
         result = reminders_sweep()
-        seconds = time.monotonic() - started
-    return result, len(queries), seconds
+    return result, len(queries)
 
 
 def test_a_sweep_over_10000_enrolments_runs_a_few_queries_per_batch(clock, settings, ten_thousand):
-    result, queries, seconds = _sweep(clock, settings, 1000)
+    result, queries = _sweep(clock, settings, 1000)
 
     assert result.batches == 10
-    # The last full batch is followed by one empty page.
-    assert queries == PLAN_QUERIES + result.batches * PER_BATCH + 1 + RECOVERY
+    # Nine in ten of a batch's fellows are due (every tenth has read everything); the last full
+    # batch is followed by one empty page.
+    assert queries == PLAN_QUERIES + result.batches * _per_batch(900) + 1 + RECOVERY
     assert result.created == Reminder.objects.count() == 9000
-    assert seconds < 15, f"the sweep took {seconds:.1f} s"
 
 
 def test_bigger_batches_mean_fewer_queries_for_the_same_people(clock, settings, ten_thousand):
-    result, queries, _ = _sweep(clock, settings, 2500)
+    result, queries = _sweep(clock, settings, 2500)
 
     assert result.batches == 4
-    assert queries == PLAN_QUERIES + 4 * PER_BATCH + 1 + RECOVERY
+    assert queries == PLAN_QUERIES + 4 * _per_batch(2250) + 1 + RECOVERY
     assert Reminder.objects.count() == 9000
