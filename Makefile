@@ -12,11 +12,24 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check --group test
 	touch $(STAMP)
 
-## Serve the app on the embedded default: SQLite, eager Celery, emails on the console.
+## Serve the app on the embedded default: SQLite, emails on the console, and beside runserver a
+## Celery worker running beat, on kombu's filesystem broker under .celery/ (no Redis). The worker
+## stops with runserver (Ctrl-C). `make run HOST=0.0.0.0 PORT=8001`; links in emails follow
+## unless SITE_URL is set.
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SITE_URL ?= http://$(HOST):$(PORT)
+ALLOWED_HOSTS ?= 127.0.0.1,localhost,[::1],$(HOST)
+RUN_ENV := DEBUG=1 SITE_URL='$(SITE_URL)' ALLOWED_HOSTS='$(ALLOWED_HOSTS)' CELERY_BROKER_URL=filesystem://
+WORKER_ARGS := --pool solo --loglevel=info --without-gossip --without-mingle --without-heartbeat
 run: $(STAMP)
-	DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	DEBUG=1 $(BIN)/python manage.py seed_demo
-	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+	rm -rf .celery/processed
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) $(BIN)/python manage.py seed_demo
+	export $(RUN_ENV); \
+	$(BIN)/celery -A courseapp worker -B $(WORKER_ARGS) & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; trap 'exit 130' INT TERM; \
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## The whole suite against a throwaway Postgres and redis-server, started and stopped here;
 ## then the tests marked `embedded` again on the embedded default (SQLite, no Redis).
@@ -57,4 +70,4 @@ beat: $(STAMP)
 	$(BIN)/celery -A courseapp beat --loglevel=info
 
 clean:
-	rm -rf $(VENV) $(AUDIT_VENV) db.sqlite3 staticfiles artifacts
+	rm -rf $(VENV) $(AUDIT_VENV) db.sqlite3 staticfiles artifacts .celery

@@ -238,16 +238,34 @@ EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Fellowship <noreply@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Celery: a Redis broker when REDIS_URL is set; otherwise tasks run eagerly in-process.
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Celery: the broker named by CELERY_BROKER_URL (`make run` uses `filesystem://`), else Redis when
+# REDIS_URL is set; with neither, tasks run eagerly in-process. Celery itself reads
+# CELERY_BROKER_URL from the environment before any setting, so it wins here too.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL") or REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
-CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
+CELERY_TASK_ALWAYS_EAGER = envbool(
+    "CELERY_TASK_ALWAYS_EAGER", not (env("CELERY_BROKER_URL") or REDIS_URL)
+)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    # kombu's filesystem transport: each message is a file, which the worker moves to
+    # `processed` when it takes it. Kept under one folder of the project (gitignored); kombu
+    # does not create these folders, and every process that queues a task needs them.
+    _broker_folder = Path(env("CELERY_FILESYSTEM_FOLDER") or BASE_DIR / ".celery")
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_folder / "messages"),
+        "data_folder_out": str(_broker_folder / "messages"),
+        "control_folder": str(_broker_folder / "control"),
+        "store_processed": True,
+        "processed_folder": str(_broker_folder / "processed"),
+    }
+    for _name in ("messages", "control", "processed"):
+        (_broker_folder / _name).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "celery")
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"

@@ -10,7 +10,9 @@ from .accounts import FACILITATORS, FELLOWS, demo_user
 
 COHORTS = {
     # name: (days until the first session, local session time, timezone)
-    "A": (2, dt.time(18), "Europe/London"),
+    # Cohort A meets tomorrow, within the 48 hours before a session in which fellows are reminded
+    # of unread core readings, at whatever hour the demo is loaded.
+    "A": (1, dt.time(18), "Europe/London"),
     "B": (5, dt.time(17), "America/New_York"),
 }
 # How many core readings of the first unit each demo fellow has already read.
