@@ -1,12 +1,11 @@
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import (
     BooleanField,
     Exists,
     ExpressionWrapper,
-    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -74,16 +73,20 @@ def readings_open_to(*, user: User) -> QuerySet[Reading]:
 
 
 def schedule_next_change(*, user: User, after: datetime | None = None) -> datetime | None:
-    """The next moment (after `after`, default now) one of this person's cohorts opens a unit or
-    starts a session: until then, what the schedule lets them see stays as it is. One query."""
+    """The next moment (after `after`, default now) one of this person's cohorts opens a unit,
+    starts a session or closes a session's feedback window: until then, what the schedule lets
+    them see stays as it is. One query; a cohort has one session a unit."""
     now = after or timezone.now()
     cohorts = Enrollment.objects.filter(user=user).exclude(status=Enrollment.Status.DROPPED)
-    found = Session.objects.filter(cohort__in=cohorts.values("cohort")).aggregate(
-        opens=Min("opens_at", filter=Q(opens_at__gt=now)),
-        starts=Min("starts_at", filter=Q(starts_at__gt=now)),
+    sessions = Session.objects.filter(cohort__in=cohorts.values("cohort")).values_list(
+        "opens_at", "starts_at", "cohort__feedback_window_days", "cohort__pacing"
     )
-    moments = [m for m in found.values() if m is not None]
-    return min(moments) if moments else None
+    moments = []
+    for opens_at, starts_at, window_days, pacing in sessions:
+        moments += [opens_at, starts_at]
+        if pacing != Cohort.Pacing.SELF_PACED:
+            moments.append(starts_at + timedelta(days=window_days))
+    return min((m for m in moments if m > now), default=None)
 
 
 def display_zone(*, user: User, cohort: Cohort | None = None) -> str:

@@ -30,12 +30,6 @@ class SessionStore(CachedDBStore):
         self._cache.set(self.cache_key, data, self._cache_seconds(row.expire_date))
         return data
 
-    def prime(self, data: dict | None) -> None:
-        """Take the session's cached copy fetched together with something else (the page cache
-        asks Redis for both at once); None: load it as usual when first used."""
-        if data is not None and not hasattr(self, "_session_cache"):
-            self._session_cache = data
-
     def save(self, must_create: bool = False) -> None:
         super(CachedDBStore, self).save(must_create)
         self._cache.set(self.cache_key, self._session, self._cache_seconds())

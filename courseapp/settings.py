@@ -346,9 +346,6 @@ LOGGING = {
 }
 
 # Facilitator dashboard: when a fellow is flagged at risk (courseapp/facilitate/selectors.py).
-# Fellows' home and unit pages are kept per person for at most this long (courseapp.pagecache);
-# 0 turns the page cache off.
-PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 600)
 AT_RISK_CORE_HOURS_BEFORE_SESSION = envint("AT_RISK_CORE_HOURS_BEFORE_SESSION", 48)
 AT_RISK_INACTIVE_DAYS = envint("AT_RISK_INACTIVE_DAYS", 7)
 AT_RISK_LOW_MASTERY = float(env("AT_RISK_LOW_MASTERY", "0.5"))

@@ -5,7 +5,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
@@ -16,7 +15,7 @@ from . import selectors, services
 from .feedback import selectors as feedback_selectors
 from .health import health_report
 from .models import Course, LearningObjective, Reading, Unit
-from .pagecache import per_person, render_page
+from .pagecache import per_person
 from .platform.redirects import safe_next
 
 
@@ -46,12 +45,8 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
 @per_person
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    # The time limit counts from when the build starts: a unit opening while the page is being
-    # built leaves a limit already past, so the page is not kept (courseapp.pagecache).
-    started = timezone.now()
     cards = selectors.home_cards(user=request.user)
-    until = selectors.schedule_next_change(user=request.user, after=started)
-    return render_page(request, "courseapp/home.html", {"cards": cards}, until=until)
+    return render(request, "courseapp/home.html", {"cards": cards})
 
 
 @login_required
@@ -83,7 +78,6 @@ def _attach_mastery(user, rows: list) -> None:
 @per_person
 @login_required
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    started = timezone.now()
     opened = selectors.units_open_to(user=request.user).select_related("course")
     unit = opened.filter(pk=pk).first()
     if unit is None:
@@ -102,18 +96,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context |= feedback_selectors.unit_feedback_context(
         user=request.user, unit=unit, core_done=core_done
     )
-    until = _unit_page_until(request, context, started=started)
-    return render_page(request, "courseapp/unit_detail.html", context, until=until)
-
-
-def _unit_page_until(request: HttpRequest, context: dict, *, started):
-    """The page changes by itself when the schedule moves on or the feedback window closes.
-    Counted from when the build started: a moment that passed during it is not skipped but
-    leaves a limit already past, so the page is not kept."""
-    schedule = selectors.schedule_next_change(user=request.user, after=started)
-    moments = [schedule, context["feedback_deadline"]]
-    future = [m for m in moments if m is not None and m > started]
-    return min(future) if future else None
+    return render(request, "courseapp/unit_detail.html", context)
 
 
 def _objectives_with_mastery(user, unit: Unit) -> list:

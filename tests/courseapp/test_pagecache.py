@@ -1,9 +1,11 @@
-"""The per-person page cache (courseapp.pagecache) never serves a stale page or someone else's.
+"""Conditional GET of the fellows' pages (courseapp.pagecache) never revalidates a stale page or
+someone else's.
 
-Each test views a page until it is served from the cache (one query: the user row), changes
-something the way a person or an admin would (views, the Django admin, services, time passing),
-then checks that the next view shows the change and is kept again. Transactional tests: the
-content token is replaced when the change commits, as in production.
+Each test views a page until its browser has kept it (a repeat view answers 304 Not Modified),
+changes something the way a person or an admin would (views, the Django admin, services, time
+passing), then checks that the next view is rendered again, shows the change, and is kept in
+turn. Transactional tests: the content token is replaced when the change commits, as in
+production.
 """
 
 import datetime as dt
@@ -23,7 +25,6 @@ from django.utils import timezone
 
 from courseapp import pagecache_hooks
 from courseapp.models import Cohort, Enrollment, Invitation, Reading, ReadingProgress, Session, Unit
-from courseapp.pagecache import CSRF_PLACEHOLDER
 from courseapp.syllabus.parser import parse_syllabus
 from courseapp.syllabus.services import syllabus_apply
 from quizzes.models import Attempt
@@ -41,40 +42,59 @@ from tests.quizzes.factories import QuizFactory, question_with_choices
 
 pytestmark = pytest.mark.django_db(transaction=True)
 HTMX = {"HTTP_HX_REQUEST": "true"}
-# Long enough that only the schedule decides when a page expires in the time-travel tests.
-A_MONTH = 30 * 24 * 3600
+# What a revalidation runs: the user row (whose page_version is in the ETag) and the schedule's
+# next change; the session comes from the cache.
+REVALIDATION_QUERIES = 2
 
 # --- A browser, and page views that count queries -----------------------------------------------
 
-TOKEN = re.compile(r'(name="csrfmiddlewaretoken" value="|"X-CSRFToken": ")([^"]+)')
-
 
 class Browser(Client):
-    """Django's test client, plus two things a browser does that matter to the page cache.
+    """Django's test client, plus what a browser does that matters to conditional GET.
 
-    It forgets cookies the server expired: the test client keeps sending them empty, and an
-    empty `messages` cookie keeps every later page out of the cache, so a test could pass
-    without the cache ever being consulted. And it checks every response for the CSRF
-    placeholder, which must never reach anyone.
+    It keeps each page that came with an ETag and sends the ETag back (If-None-Match); on 304 it
+    shows the page it kept. And it forgets cookies the server expired: the test client keeps
+    sending them empty, and an empty `messages` cookie keeps every later page from getting an
+    ETag, so a test could pass without a page ever being revalidated.
     """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.kept: dict[str, tuple[str, bytes]] = {}
+
+    def get(self, path, *args, **extra):
+        htmx = "HTTP_HX_REQUEST" in extra
+        if path in self.kept and not htmx:
+            extra.setdefault("HTTP_IF_NONE_MATCH", self.kept[path][0])
+        response = super().get(path, *args, **extra)
+        if response.status_code == 200 and not htmx:
+            if response.has_header("ETag"):
+                self.kept[path] = (response["ETag"], response.content)
+            else:
+                self.kept.pop(path, None)
+        return response
 
     def request(self, **request):
         response = super().request(**request)
         for name in [name for name, morsel in self.cookies.items() if morsel["max-age"] == 0]:
             del self.cookies[name]
-        if not response.streaming:
-            assert CSRF_PLACEHOLDER.encode() not in response.content
         return response
 
 
 def signed_in(user, **client_options) -> Browser:
+    """A browser signed in as this person, holding a CSRF cookie, as one that came through the
+    sign-in page does."""
     browser = Browser(**client_options)
+    browser.get(reverse("account_login"))
     browser.force_login(user)
     return browser
 
 
+TOKEN = re.compile(r'(name="csrfmiddlewaretoken" value="|"X-CSRFToken": ")([^"]+)')
+
+
 def normalised(html: str) -> str:
-    """The page without its CSRF tokens, which are masked afresh on every response."""
+    """The page without its CSRF tokens, which are masked afresh on every render."""
     return TOKEN.sub(r"\1(token)", html)
 
 
@@ -87,34 +107,46 @@ def header_token(html: str) -> str:
 
 
 def view(client: Client, url: str, **extra) -> tuple[str, int]:
-    """GET a page that must answer 200: its HTML and how many queries it ran."""
+    """GET a page that must be rendered (200): its HTML and how many queries it ran."""
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url, **extra)
     assert response.status_code == 200, f"{url} answered {response.status_code}"
     return response.content.decode(), len(queries)
 
 
-def cached(client: Client, url: str) -> str:
-    """The page, which must come from the page cache: the user row is the only query."""
+def shown(client: Browser, url: str) -> str:
+    """The page the browser shows: rendered (200), or the page it kept when revalidated (304)."""
+    response = client.get(url)
+    assert response.status_code in (200, 304), f"{url} answered {response.status_code}"
+    return (
+        client.kept[url][1].decode() if response.status_code == 304 else response.content.decode()
+    )
+
+
+def cached(client: Browser, url: str) -> str:
+    """The page, which must be revalidated (304, no body): the page the browser kept."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 304, f"{url} answered {response.status_code}, not 304"
+    assert response.content == b""
+    assert len(queries) <= REVALIDATION_QUERIES, f"{url} ran {len(queries)} queries for a 304"
+    assert response["Cache-Control"] == "private, no-cache"
+    return client.kept[url][1].decode()
+
+
+def primed(client: Browser, url: str) -> str:
+    """View the page twice: rendered, then revalidated."""
     html, queries = view(client, url)
-    assert queries == 1, f"{url} ran {queries} queries: it was not served from the page cache"
+    assert queries > REVALIDATION_QUERIES, f"{url} ran {queries} queries on a first view"
+    assert cached(client, url) == html
     return html
 
 
-def primed(client: Client, url: str) -> str:
-    """View the page twice: rendered, then kept (the repeat comes from the cache, the same)."""
-    html, queries = view(client, url)
-    assert queries > 1, f"{url} ran {queries} query on a first view"
-    assert normalised(cached(client, url)) == normalised(html)
-    return html
-
-
-def next_view(client: Client, url: str) -> str:
-    """The first view after a change: rendered again, not the page cached before the change,
-    and kept in turn (the repeat comes from the cache and says the same)."""
-    html, queries = view(client, url)
-    assert queries > 1, f"{url} was served from the page cached before the change"
-    assert normalised(cached(client, url)) == normalised(html)
+def next_view(client: Browser, url: str) -> str:
+    """The first view after a change: rendered again, not the page kept before the change, and
+    kept in turn (the repeat is revalidated)."""
+    html, _ = view(client, url)
+    assert cached(client, url) == html
     return html
 
 
@@ -260,13 +292,12 @@ def _objective(html: str, objective) -> str:
 # --- 1. Served from the cache, with a working CSRF token ----------------------------------------
 
 
-def test_a_repeat_view_is_the_same_page_from_the_cache_and_its_csrf_tokens_work(world):
+def test_a_repeat_view_answers_304_and_the_kept_pages_csrf_tokens_work(world):
     laptop = signed_in(world.ada, enforce_csrf_checks=True)
     first, queries = view(laptop, world.unit_url)
-    assert queries > 1
+    assert queries > REVALIDATION_QUERIES
     again = cached(laptop, world.unit_url)
-    assert normalised(again) == normalised(first)
-    assert form_token(again) != form_token(first)  # masked afresh, not kept in the cache
+    assert again == first
     reading = world.core[0]
 
     assert laptop.post(_mark_url(reading), {"done": "1"}).status_code == 403
@@ -287,11 +318,13 @@ def test_each_browser_keeps_its_own_page_and_its_csrf_token_works_only_there(wor
     phone = signed_in(world.ada, enforce_csrf_checks=True)
     laptop_page = primed(laptop, world.unit_url)
 
-    # Pages are kept per session: the phone builds its own, then reads it from the cache.
+    # Each browser keeps its own page; the laptop's ETag does not revalidate the phone's.
     phone_page = primed(phone, world.unit_url)
     reading = world.core[0]
 
-    assert normalised(phone_page) == normalised(laptop_page)
+    assert phone_page != laptop_page
+    borrowed = phone.get(world.unit_url, HTTP_IF_NONE_MATCH=laptop.kept[world.unit_url][0])
+    assert borrowed.status_code == 200
     stolen = {"done": "1", "csrfmiddlewaretoken": form_token(laptop_page)}
     assert phone.post(_mark_url(reading), stolen).status_code == 403
     own = {"done": "1", "csrfmiddlewaretoken": form_token(phone_page)}
@@ -440,10 +473,7 @@ def test_moving_the_units_session_later_in_the_admin_locks_the_unit_on_the_next_
     assert "<h1>Week 1 topic</h1>" in next_view(ada, world.unit_url)
 
 
-def test_a_unit_opening_shows_on_home_when_its_time_comes_without_any_write(
-    world, settings, time_machine
-):
-    settings.PAGE_CACHE_SECONDS = A_MONTH
+def test_a_unit_opening_shows_on_home_when_its_time_comes_without_any_write(world, time_machine):
     week_2 = world.units[1]
     opens = Session.objects.get(cohort=world.cohort, unit=week_2).opens_at
     week_2_url = reverse("unit_detail", args=[week_2.pk])
@@ -472,9 +502,8 @@ def closing_unit(db):
 
 
 def test_the_feedback_window_closing_shows_on_the_unit_page_when_its_time_comes(
-    closing_unit, settings, time_machine
+    closing_unit, time_machine
 ):
-    settings.PAGE_CACHE_SECONDS = A_MONTH
     url, deadline, fellow = closing_unit
     time_machine.move_to(deadline - dt.timedelta(minutes=5))
     browser = signed_in(fellow)
@@ -506,8 +535,8 @@ def _clock_passes(time_machine, *, to: dt.datetime, during_query: int):
 
 def _never_kept_past(time_machine, browser, url: str, moment: dt.datetime) -> list[str]:
     """For each query of the page's build, the clock passes `moment` during that query; then
-    the page is viewed again, after the moment. Returns those second views (each of a fresh URL,
-    so of a fresh cache entry)."""
+    the page is viewed again, after the moment. Returns what the browser shows then, rendered
+    or revalidated (each of a fresh URL, so of a page the browser kept only from that build)."""
     before, after = moment - dt.timedelta(minutes=1), moment + dt.timedelta(minutes=1)
     time_machine.move_to(before, tick=False)
     _, queries = view(browser, f"{url}?count")
@@ -517,14 +546,11 @@ def _never_kept_past(time_machine, browser, url: str, moment: dt.datetime) -> li
         with _clock_passes(time_machine, to=after, during_query=n):
             view(browser, f"{url}?build={n}")
         time_machine.move_to(after, tick=False)  # if the build ran fewer queries this time
-        pages.append(view(browser, f"{url}?build={n}")[0])
+        pages.append(shown(browser, f"{url}?build={n}"))
     return pages
 
 
-def test_a_unit_opening_while_home_is_being_built_never_keeps_the_page_past_it(
-    world, settings, time_machine
-):
-    settings.PAGE_CACHE_SECONDS = A_MONTH
+def test_a_unit_opening_while_home_is_being_built_never_keeps_the_page_past_it(world, time_machine):
     opens = Session.objects.get(cohort=world.cohort, unit=world.units[1]).opens_at
     ada = signed_in(world.ada)
 
@@ -535,9 +561,8 @@ def test_a_unit_opening_while_home_is_being_built_never_keeps_the_page_past_it(
 
 
 def test_the_feedback_deadline_passing_while_the_page_is_built_never_keeps_it_open(
-    closing_unit, settings, time_machine
+    closing_unit, time_machine
 ):
-    settings.PAGE_CACHE_SECONDS = A_MONTH
     url, deadline, fellow = closing_unit
 
     pages = _never_kept_past(time_machine, signed_in(fellow), url, deadline)
@@ -607,8 +632,9 @@ def test_two_fellows_of_one_cohort_never_get_each_others_cached_pages(world):
         primed(ada, url)
 
     for url in _pages(world):
-        page, queries = view(bo, url)
-        assert queries > 1, "Bo was served the page cached for Ada"
+        borrowed = bo.get(url, HTTP_IF_NONE_MATCH=ada.kept[url][0])
+        assert borrowed.status_code == 200, "Ada's page was revalidated for Bo"
+        page = borrowed.content.decode()
         assert _user_name(page) == "Bo Fellow" and "Ada Fellow" not in page
 
     bo_unit, ada_unit = cached(bo, world.unit_url), cached(ada, world.unit_url)
@@ -651,30 +677,21 @@ def test_a_flash_message_shows_on_a_cached_home_page_even_when_nothing_else_chan
 
     page, _ = view(ada, world.home_url)
     assert "Welcome! You have joined Thursday cohort." in page
-    assert normalised(cached(ada, world.home_url)) == normalised(home)
+    assert normalised(next_view(ada, world.home_url)) == normalised(home)
 
 
-# --- 11-12. When the cache stands aside ---------------------------------------------------------
+# --- 11-12. When pages are always rendered ------------------------------------------------------
 
 
-def test_an_htmx_get_is_never_served_from_the_page_cache_nor_kept_in_it(world):
+def test_an_htmx_get_is_always_rendered_and_carries_no_etag(world):
     ada = signed_in(world.ada)
     for url in _pages(world):
-        _, first = view(ada, url, **HTMX)
-        _, second = view(ada, url, **HTMX)
-        assert first > 1 and second > 1
-        primed(ada, url)  # the htmx views left nothing in the cache for the plain view
-        _, queries = view(ada, url, **HTMX)
-        assert queries > 1
-
-
-def test_page_cache_seconds_zero_turns_the_page_cache_off(world, settings):
-    settings.PAGE_CACHE_SECONDS = 0
-    ada = signed_in(world.ada)
-
-    for url in _pages(world):
-        counts = [view(ada, url)[1] for _ in range(3)]
-        assert counts[0] > 1 and counts[0] == counts[1] == counts[2]
+        kept = primed(ada, url)
+        for _ in range(2):
+            response = ada.get(url, HTTP_IF_NONE_MATCH=ada.kept[url][0], **HTMX)
+            assert response.status_code == 200 and not response.has_header("ETag")
+            assert "HX-Request" in response["Vary"]
+        assert cached(ada, url) == kept  # the htmx views left the kept page as it was
 
 
 def test_with_redis_down_pages_come_from_the_database_and_a_mark_lands(world):

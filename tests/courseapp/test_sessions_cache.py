@@ -28,7 +28,7 @@ def _session_key(browser: Browser) -> str:
 def test_signing_out_ends_the_session_though_requests_read_it_from_the_cache(fellow):
     browser = signed_in(fellow)
     home = reverse("home")
-    primed(browser, home)  # the repeat's only query is the user row: the session came from Redis
+    primed(browser, home)  # the repeat is revalidated with the session read from Redis
     key = _session_key(browser)
 
     assert browser.post(reverse("account_logout")).status_code == 302
@@ -50,8 +50,8 @@ def test_a_session_survives_redis_losing_its_copy(fellow):
 
     page, queries = view(browser, home)
     assert "Ada Fellow" in page
-    assert queries > 1  # session and page both rebuilt from the database
-    assert "Ada Fellow" in cached(browser, home)  # and both are back in the cache
+    assert queries > 1  # the session from the database, the page rendered (a new content token)
+    assert "Ada Fellow" in cached(browser, home)  # and the session is back in the cache
 
 
 def test_a_cached_session_expires_from_redis_long_before_the_session_itself(fellow):
