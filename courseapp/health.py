@@ -17,7 +17,9 @@ def check_database() -> str:
 
 def check_redis() -> str:
     if not settings.REDIS_URL:
-        return "not configured (tasks run eagerly)"
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            return "not configured (tasks run eagerly)"
+        return "not configured (tasks go through the broker at CELERY_BROKER_URL)"
     client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1)
     try:
         client.ping()

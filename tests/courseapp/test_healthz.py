@@ -45,3 +45,16 @@ def test_it_needs_no_login_and_is_never_cached(client):
     response = client.get(reverse("healthz"))
 
     assert "no-cache" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    ("eager", "said"),
+    [(True, "tasks run eagerly"), (False, "tasks go through the broker at CELERY_BROKER_URL")],
+)
+def test_without_redis_it_says_how_tasks_run_and_stays_healthy(client, settings, eager, said):
+    settings.REDIS_URL, settings.CELERY_TASK_ALWAYS_EAGER = "", eager
+
+    response = client.get(reverse("healthz"))
+
+    assert response.status_code == 200
+    assert response.json()["redis"] == f"not configured ({said})"
