@@ -27,7 +27,7 @@ from .models import (
     Session,
     WorkerHeartbeat,
 )
-from .queueing import enqueue_on_commit
+from .platform.queueing import enqueue_on_commit
 
 
 def worker_heartbeat_record(*, hostname: str) -> WorkerHeartbeat:

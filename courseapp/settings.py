@@ -95,8 +95,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "courseapp.security.StaffMFAMiddleware",
-    "courseapp.security.ContentSecurityPolicyMiddleware",
+    "courseapp.platform.security.StaffMFAMiddleware",
+    "courseapp.platform.security.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
@@ -111,7 +111,7 @@ TEMPLATES = [
         "OPTIONS": {
             # What django-template-partials sets up by itself (its loader around Django's
             # cached filesystem and app-directories loaders), with the indentation of HTML
-            # templates dropped as they are read (courseapp/template_loaders.py).
+            # templates dropped as they are read (courseapp/platform/template_loaders.py).
             "loaders": [
                 (
                     "template_partials.loader.Loader",
@@ -119,8 +119,8 @@ TEMPLATES = [
                         (
                             "django.template.loaders.cached.Loader",
                             [
-                                "courseapp.template_loaders.FilesystemLoader",
-                                "courseapp.template_loaders.AppDirectoriesLoader",
+                                "courseapp.platform.template_loaders.FilesystemLoader",
+                                "courseapp.platform.template_loaders.AppDirectoriesLoader",
                             ],
                         )
                     ],
@@ -161,7 +161,7 @@ if REDIS_URL:
     CACHES = {
         "default": {
             # Redis's cache with reads missing and writes dropped while Redis is unreachable.
-            "BACKEND": "courseapp.cache.FailSoftRedisCache",
+            "BACKEND": "courseapp.platform.cache.FailSoftRedisCache",
             "LOCATION": REDIS_URL,
             # A hung Redis must not hang pages: give up on a connection or reply after a second.
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
@@ -208,7 +208,7 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-# Staff must have an authenticator before any admin page (courseapp/security.py).
+# Staff must have an authenticator before any admin page (courseapp/platform/security.py).
 REQUIRE_STAFF_MFA = envbool("REQUIRE_STAFF_MFA", not DEBUG)
 MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", "Fellowship")
 SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
@@ -330,9 +330,9 @@ SECURE_PROXY_SSL_HEADER = (
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
-# Sessions live in the database and are read through the cache (courseapp.sessions); a cached
-# copy lasts at most this long.
-SESSION_ENGINE = "courseapp.sessions"
+# Sessions live in the database and are read through the cache (courseapp.platform.sessions);
+# a cached copy lasts at most this long.
+SESSION_ENGINE = "courseapp.platform.sessions"
 SESSION_CACHE_SECONDS = envint("SESSION_CACHE_SECONDS", 300)
 X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS = []

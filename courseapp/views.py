@@ -13,9 +13,9 @@ from quizzes import selectors as quiz_selectors
 
 from . import selectors, services
 from .feedback import selectors as feedback_selectors
-from .health import health_report
 from .models import Course, LearningObjective, Reading, Unit
 from .pagecache import per_person
+from .platform.health import health_report
 from .platform.redirects import safe_next
 
 

@@ -38,7 +38,7 @@ from django.utils import timezone
 from accounts.models import NotificationPreferences, User
 from courseapp import selectors
 from courseapp.models import Enrollment, Reminder
-from courseapp.queueing import enqueue_many_on_commit, enqueue_on_commit
+from courseapp.platform.queueing import enqueue_many_on_commit, enqueue_on_commit
 
 from . import due
 from .emails import reminder_message

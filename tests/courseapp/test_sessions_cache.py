@@ -1,6 +1,6 @@
-"""Sessions in the database, read through the Redis cache (courseapp.sessions): signing out ends
-a session even though requests read it from the cache, losing the cached copy signs nobody out,
-and a copy stays in the cache no longer than SESSION_CACHE_SECONDS."""
+"""Sessions in the database, read through the Redis cache (courseapp.platform.sessions): signing
+out ends a session even though requests read it from the cache, losing the cached copy signs
+nobody out, and a copy stays in the cache no longer than SESSION_CACHE_SECONDS."""
 
 import pytest
 import redis
@@ -9,7 +9,7 @@ from django.contrib.sessions.models import Session as SessionRow
 from django.core.cache import cache
 from django.urls import reverse
 
-from courseapp.sessions import SessionStore
+from courseapp.platform.sessions import SessionStore
 from tests.courseapp.test_pagecache import Browser, cached, primed, signed_in, view
 from tests.factories import UserFactory
 

@@ -1,6 +1,6 @@
-"""The template loaders drop the indentation of HTML templates (courseapp/template_loaders.py):
-pages carry no leading spaces, render the same, and templates where whitespace is content are
-left as written."""
+"""The template loaders drop the indentation of HTML templates
+(courseapp/platform/template_loaders.py): pages carry no leading spaces, render the same, and
+templates where whitespace is content are left as written."""
 
 import re
 from pathlib import Path
@@ -10,7 +10,7 @@ from django.conf import settings
 from django.template.loader import get_template
 from django.urls import reverse
 
-from courseapp.template_loaders import unindented
+from courseapp.platform.template_loaders import unindented
 from tests.courseapp.weeks import course_with_units, fellow_in, weekly_cohort
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates"

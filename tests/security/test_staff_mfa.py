@@ -4,7 +4,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from courseapp.security import STAFF_MFA_MESSAGE
+from courseapp.platform.security import STAFF_MFA_MESSAGE
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

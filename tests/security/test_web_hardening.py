@@ -117,7 +117,7 @@ def test_production_settings_turn_on_https_only_cookies_hsts_and_the_staff_gate(
     code = (
         "import django, json; django.setup(); from django.conf import settings as s; "
         f"print(json.dumps({{n: getattr(s, n) for n in {list(PRODUCTION_HARDENING)}}})); "
-        "print('courseapp.security.ContentSecurityPolicyMiddleware' in s.MIDDLEWARE)"
+        "print('courseapp.platform.security.ContentSecurityPolicyMiddleware' in s.MIDDLEWARE)"
     )
 
     result = _run(["-c", code], {**PRODUCTION_ENV, "DJANGO_SETTINGS_MODULE": "courseapp.settings"})

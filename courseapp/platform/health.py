@@ -4,6 +4,8 @@ from django.db import connection
 from django.db.utils import Error as DatabaseError
 from django.utils import timezone
 
+from courseapp.models import WorkerHeartbeat
+
 
 def check_database() -> str:
     try:
@@ -31,8 +33,6 @@ def check_redis() -> str:
 
 
 def worker_last_seen() -> str:
-    from .models import WorkerHeartbeat
-
     try:
         latest = WorkerHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True)[:1]
         seen_at = next(iter(latest), None)

@@ -3,7 +3,7 @@
 Django's cached_db store, with one change: a session stays in the cache for at most
 SESSION_CACHE_SECONDS, however long the session itself lasts. The database stays the record;
 the cache saves each request a database query. While Redis is unreachable every read falls back
-to the database (courseapp.cache fails soft), so nobody is signed out by an outage.
+to the database (courseapp.platform.cache fails soft), so nobody is signed out by an outage.
 
 Why the limit: signing out deletes the session from both. If Redis is unreachable at that very
 moment, its copy survives, and a stolen cookie could be replayed until that copy expires; the
