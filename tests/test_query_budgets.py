@@ -1,17 +1,14 @@
-"""Query budgets of the pages `make bench` loads, on the benchmark's own dataset (bench_data at a
+"""Query budgets of the pages `make bench` loads, on the benchmark's own dataset (bench/ at a
 small size: 12 units x 15 readings, 3 quizzes x 8 questions, cohorts of 10 and 60 fellows with
 marks, attempts and feedback). A page's count must not grow with the cohort."""
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import User
-from courseapp.bench.dataset import facilitator_cohort_name, fellow_view
+from bench.dataset import Spec, facilitator_cohort_name, fellow_view, generate
 from courseapp.models import Cohort, Enrollment
 
 pytestmark = pytest.mark.django_db
@@ -32,8 +29,7 @@ BUDGETS = {
 
 @pytest.fixture
 def dataset(db):
-    sizes = f"--facilitator-cohorts={SMALL},{LARGE}"
-    call_command("bench_data", "--cohorts=2", "--fellows-per-cohort=10", sizes, stdout=StringIO())
+    generate(Spec(cohorts=2, fellows_per_cohort=10, facilitator_cohorts=(SMALL, LARGE)))
 
 
 def _cohort(size: int) -> Cohort:

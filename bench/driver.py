@@ -3,7 +3,8 @@
 Run through `.ci/bench` (which starts a throwaway PostgreSQL and redis-server and sets
 DATABASE_URL, REDIS_URL and SECRET_KEY). Steps:
 
-1. migrate a template database, copy it, and fill the copy with `bench_data` (default size);
+1. migrate a template database, copy it, and fill the copy with `python -m bench.data` (default
+   size);
 2. collectstatic into a temporary STATIC_ROOT (manifest + compressed files, as in production);
 3. sign in a fellow and the facilitators of the 50-, 200- and 1,000-fellow cohorts by writing
    their sessions with Django's session machinery (no login view, no password hashing);
@@ -14,7 +15,10 @@ DATABASE_URL, REDIS_URL and SECRET_KEY). Steps:
    each paired with a run of the trivial view just before it, since every page is judged
    against the trivial view's throughput (figures are medians over the runs: see load_all);
 6. time a reminder sweep over 10,000 and 100,000 enrolments, each in a fresh database;
-7. print the table and the targets, and write it all as JSON under .bench/.
+7. print the table and the targets.
+
+The JSON under .bench/ is written again after each page and each sweep (marked incomplete until
+the end), so a run stopped halfway keeps what it had measured.
 """
 
 import argparse
@@ -33,11 +37,12 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-BASE = Path(__file__).resolve().parents[2]
+BASE = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 LUA = Path(__file__).with_name("bench.lua")
 OUT = BASE / ".bench"
@@ -111,12 +116,14 @@ def _env(db: str, **extra: str) -> dict:
     return {**os.environ, "DATABASE_URL": f"{_server()}/{db}", "DEBUG": "0", **extra}
 
 
-def _manage(db: str, *args: str, **extra: str) -> str:
-    command = [str(BIN / "python"), "manage.py", *args]
+def _python(db: str, *args: str, **extra: str) -> str:
+    """Our Python from the repository root (`manage.py ...`, `-m bench.data`, `-m bench.sweep`)
+    on database `db`: what it printed, or the run stops with its output."""
+    command = [str(BIN / "python"), *args]
     done = subprocess.run(command, cwd=BASE, env=_env(db, **extra), capture_output=True, text=True)
     if done.returncode:
         sys.stderr.write(done.stdout + done.stderr)
-        raise SystemExit(f"manage.py {' '.join(args)} failed")
+        raise SystemExit(f"python {' '.join(args)} failed")
     return done.stdout
 
 
@@ -143,7 +150,7 @@ def _fellow_targets(cohort, csrf: str) -> list[Target]:
     of its core readings, and the course's first quiz, in which they have an attempt open."""
     from django.urls import reverse
 
-    from courseapp.bench.dataset import fellow_view
+    from bench.dataset import fellow_view
 
     view = fellow_view(cohort)
     cookie = _signed_in(view.fellow, csrf)
@@ -183,7 +190,7 @@ def _marks_by_others(cohort, view, csrf: str) -> list[tuple[str, str]]:
 def _facilitator_targets(csrf: str) -> list[Target]:
     from django.urls import reverse
 
-    from courseapp.bench.dataset import facilitator_cohort_name
+    from bench.dataset import facilitator_cohort_name
     from courseapp.models import Cohort, Enrollment
 
     targets = []
@@ -208,7 +215,7 @@ def prepare_targets() -> list[Target]:
     from django.db import connection
     from django.utils.crypto import get_random_string
 
-    from courseapp.bench.dataset import facilitator_cohort_name
+    from bench.dataset import facilitator_cohort_name
     from courseapp.models import Cohort
 
     csrf = get_random_string(32)
@@ -350,15 +357,41 @@ def _settle(base: str) -> None:
         time.sleep(0.5)
 
 
+def _load(
+    base: str, trivial: Target, target: Target, each: int, connections: int, rounds: int
+) -> list[dict]:
+    """The page in `rounds` runs of `each` seconds, each straight after a run of the trivial view;
+    sets the page's figures and returns the trivial view's runs."""
+    own = target.connections or connections
+    ceilings, runs, ratios = [], [], []
+    for _ in range(rounds):
+        ceiling = wrk(base, trivial, each, connections)
+        _settle(base)
+        run = wrk(base, target, each, own)
+        _settle(base)
+        if run["non_2xx"] or run["socket_errors"]:
+            raise SystemExit(
+                f"{target.name}: {run['non_2xx']} answers other than 2xx and "
+                f"{run['socket_errors']} socket errors under load; its figures would not "
+                "be the page's"
+            )
+        ceilings.append(ceiling)
+        runs.append(run)
+        ratios.append(run["rps"] / ceiling["rps"])
+    ratio = round(statistics.median(ratios), 3)
+    target.load = _medians(runs) | {"ratio": ratio, "connections": own}
+    return ceilings
+
+
 def load_all(
-    base: str, targets: list[Target], seconds: float, connections: int, rounds: int
-) -> dict:
+    base: str, targets: list[Target], seconds: int, connections: int, rounds: int, saved: Callable
+) -> None:
     """Each page under load after a warm-up second, in `rounds` short runs, each straight after
     a run of the trivial view. A page's ratio is the median, over the rounds, of its rate over
     the trivial view's in the run just before it; its rate and latencies are the medians of its
     runs (its max the max). This machine's speed drifts by a third within a minute (a shared
     host): pairing each run with the ceiling measured beside it, and taking medians, keeps one
-    slow stretch from deciding a page's figures."""
+    slow stretch from deciding a page's figures. `saved()` runs after each page."""
     trivial, pages = targets[0], targets[1:]
     for target in targets:
         wrk(base, target, 1, target.connections or connections)
@@ -367,29 +400,12 @@ def load_all(
     ceilings = []
     for target in pages:
         log(f"load: {target.name} ({rounds} runs of {each:g} s, each after the trivial view)")
-        runs, ratios = [], []
-        for _ in range(rounds):
-            ceiling = wrk(base, trivial, each, connections)
-            _settle(base)
-            run = wrk(base, target, each, target.connections or connections)
-            _settle(base)
-            if run["non_2xx"] or run["socket_errors"]:
-                raise SystemExit(
-                    f"{target.name}: {run['non_2xx']} answers other than 2xx and "
-                    f"{run['socket_errors']} socket errors under load; its figures would not "
-                    "be the page's"
-                )
-            ceilings.append(ceiling)
-            runs.append(run)
-            ratios.append(run["rps"] / ceiling["rps"])
-        target.load = _medians(runs) | {"ratio": round(statistics.median(ratios), 3)}
+        ceilings += _load(base, trivial, target, each, connections, rounds)
+        trivial.load = _medians(ceilings) | {"ratio": 1.0, "connections": connections}
+        saved()
     if not pages:  # only the trivial view
         ceilings = [wrk(base, trivial, each, connections) for _ in range(rounds)]
-    trivial.load = _medians(ceilings) | {"ratio": 1.0}
-    for target in targets:
-        target.load["connections"] = target.connections or connections
-    rates = [c["rps"] for c in ceilings]
-    return {"trivial_rps_min": min(rates), "trivial_rps_max": max(rates), "rounds": rounds}
+        trivial.load = _medians(ceilings) | {"ratio": 1.0, "connections": connections}
 
 
 def _medians(runs: list[dict]) -> dict:
@@ -418,18 +434,15 @@ def sweep(enrolments: int) -> dict:
     try:
         cohorts = max(1, enrolments // SWEEP_FELLOWS_PER_COHORT)
         started = time.monotonic()
-        _manage(
-            name, "bench_data", f"--cohorts={cohorts}",
+        _python(
+            name, "-m", "bench.data", f"--cohorts={cohorts}",
             f"--fellows-per-cohort={SWEEP_FELLOWS_PER_COHORT}", "--facilitator-cohorts=",
             "--timezones=UTC",
         )  # fmt: skip
         _analyze(name)
         generated = time.monotonic() - started
-        command = [str(BIN / "python"), "-m", "courseapp.bench.sweep"]
-        done = subprocess.run(
-            command, cwd=BASE, env=_env(name), capture_output=True, text=True, check=True
-        )
-        line = next(x for x in done.stdout.splitlines() if x.startswith("BENCH_JSON "))
+        out = _python(name, "-m", "bench.sweep")
+        line = next(x for x in out.splitlines() if x.startswith("BENCH_JSON "))
         return {**json.loads(line.removeprefix("BENCH_JSON ")), "generated_s": round(generated, 1)}
     finally:
         _drop(name)
@@ -550,7 +563,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--sweeps", default="10000,100000", help="enrolments per timed sweep ('' for none)"
     )
-    parser.add_argument("--data", default="", help="extra bench_data options, quoted")
+    parser.add_argument("--data", default="", help="extra `python -m bench.data` options, quoted")
     parser.add_argument(
         "--pages",
         default=".",
@@ -560,67 +573,97 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _web(args: argparse.Namespace, static_root: str) -> tuple[list[Target], dict]:
+class Results:
+    """The run as JSON: .bench/bench-<start time>.json and .bench/latest.json, written again
+    after each page and each sweep; `complete` turns true only when the run has finished."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        self.args = args
+        self.machine = machine()
+        self.targets: list[Target] = []
+        self.sweeps: dict[int, dict] = {}
+        self.path = OUT / f"bench-{self.stamp}.json"
+
+    def save(self, *, complete: bool = False) -> list[dict]:
+        """Write what is measured so far; returns the verdicts on it."""
+        measured = [t for t in self.targets if t.load]
+        judged = verdicts(measured, self.sweeps)
+        result = {
+            "when": self.stamp,
+            "complete": complete,
+            "options": vars(self.args),
+            "machine": self.machine,
+            "trivial_drift": _drift(measured[0], self.args.rounds) if measured else {},
+            "pages": [_public(t) for t in measured],
+            "sweeps": {str(k): v for k, v in self.sweeps.items()},
+            "targets": judged,
+        }
+        text = json.dumps(result, indent=2, default=str)
+        OUT.mkdir(exist_ok=True)
+        for path in (self.path, OUT / "latest.json"):
+            partial = path.with_suffix(".tmp")
+            partial.write_text(text)
+            partial.replace(path)  # a run killed mid-write leaves the previous file whole
+        return judged
+
+
+def _drift(trivial: Target, rounds: int) -> dict:
+    rates = [run["rps"] for run in trivial.load["runs"]]
+    return {"trivial_rps_min": min(rates), "trivial_rps_max": max(rates), "rounds": rounds}
+
+
+def _public(target: Target) -> dict:
+    """The target without the session cookies it was loaded with."""
+    others = [path for path, _ in target.others]
+    return asdict(target) | {"cookie": "", "csrf": "", "others": others}
+
+
+def _web(args: argparse.Namespace, static_root: str, results: Results) -> None:
     chosen = re.compile(args.pages, re.IGNORECASE)
     trivial, *pages = prepare_targets()
-    targets = [trivial] + [t for t in pages if chosen.search(t.name)]
+    results.targets = [trivial] + [t for t in pages if chosen.search(t.name)]
     port = _free_port()
     server = serve(port, static_root, args.workers)
     base = f"http://127.0.0.1:{port}"
     try:
-        for target in targets:
+        for target in results.targets:
             check_page(base, target)
             if target.page["status"] != 200:
                 raise SystemExit(f"{target.name}: {base}{target.path} answered {target.page}")
-        drift = load_all(base, targets, args.seconds, args.connections, args.rounds)
+        load_all(base, results.targets, args.seconds, args.connections, args.rounds, results.save)
     finally:
         stop(server)
-    return targets, drift
 
 
 def main(argv: list[str] | None = None) -> None:
     args = _arguments(argv)
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: run the benchmark through .ci/bench (make bench).")
+    results = Results(args)
+    log(f"results go to {results.path} and {OUT / 'latest.json'} as they are measured")
     log("migrating a template database")
     _database(TEMPLATE_DB)
-    _manage(TEMPLATE_DB, "migrate", "--noinput", "-v0")
+    _python(TEMPLATE_DB, "manage.py", "migrate", "--noinput", "-v0")
     _database(BENCH_DB, template=TEMPLATE_DB)
-    log("generating the dataset: " + _manage(BENCH_DB, "bench_data", *shlex.split(args.data)))
+    dataset = _python(BENCH_DB, "-m", "bench.data", *shlex.split(args.data))
+    log("generating the dataset: " + dataset.strip())
     _analyze(BENCH_DB)
     static_root = tempfile.mkdtemp(prefix="bench-static-")
     try:
-        _manage(BENCH_DB, "collectstatic", "--noinput", "-v0", STATIC_MANIFEST="1",
+        _python(BENCH_DB, "manage.py", "collectstatic", "--noinput", "-v0", STATIC_MANIFEST="1",
                 STATIC_ROOT=static_root)  # fmt: skip
-        targets, drift = _web(args, static_root) if args.pages else ([], {})
+        if args.pages:
+            _web(args, static_root, results)
     finally:
         shutil.rmtree(static_root, ignore_errors=True)
-    sweeps = {}
     for size in [int(s) for s in args.sweeps.split(",") if s.strip()]:
         log(f"reminder sweep over {size:,} enrolments (generating them first)")
-        sweeps[size] = sweep(size)
-    judged = verdicts(targets, sweeps)
-    report = table(targets, sweeps, judged)
-    print(report, flush=True)
-    _write(args, targets, sweeps, judged, drift)
-
-
-def _write(args, targets, sweeps, judged, drift) -> None:
-    OUT.mkdir(exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    result = {
-        "when": stamp,
-        "options": vars(args),
-        "machine": machine(),
-        "trivial_drift": drift,
-        "pages": [asdict(t) | {"cookie": "", "csrf": ""} for t in targets],
-        "sweeps": {str(k): v for k, v in sweeps.items()},
-        "targets": judged,
-    }
-    text = json.dumps(result, indent=2, default=str)
-    (OUT / f"bench-{stamp}.json").write_text(text)
-    (OUT / "latest.json").write_text(text)
-    log(f"written to {OUT / f'bench-{stamp}.json'} and {OUT / 'latest.json'}")
+        results.sweeps[size] = sweep(size)
+        results.save()
+    judged = results.save(complete=True)
+    print(table(results.targets, results.sweeps, judged), flush=True)
+    log(f"written to {results.path} and {OUT / 'latest.json'}")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,9 @@ ten times bulk_create's speed at 100,000 enrolments); other databases get bulk_c
 The spread is seeded, so two runs with the same options make the same data: a fellow's
 "diligence" (most between 0.3 and 0.9, one in ten barely active) drives how much they read, how
 often they take quizzes and how well they do, and whether they give feedback.
+
+`generate(Spec(...))` writes it into the current database; `python -m bench.data` (data.py) is the
+command line the benchmark driver runs.
 """
 
 import json
@@ -48,6 +51,7 @@ SESSION_TIME = time(17, 0)
 # Core readings are read most, further reading least.
 TIER_APPETITE = {Reading.Tier.CORE: 1.0, Reading.Tier.RECOMMENDED: 0.45, Reading.Tier.FURTHER: 0.2}
 QUESTION_KINDS = ("single", "single", "multiple", "true_false", "single", "multiple", "written")
+MAX_ENROLMENTS = 200_000
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,21 @@ class Spec:
     facilitator_cohorts: tuple[int, ...] = (50, 200, 1000)
     timezones: tuple[str, ...] = ZONES
     seed: int = 1
+
+    def __post_init__(self) -> None:
+        for name in ("cohorts", "fellows_per_cohort", "units", "readings_per_unit", "questions"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name.replace('_', ' ')} must be at least 1")
+        if self.quizzes < 0 or self.objectives_per_unit < 0:
+            raise ValueError("quizzes and objectives cannot be negative")
+        if any(size < 1 for size in self.facilitator_cohorts):
+            raise ValueError("facilitator cohort sizes must be at least 1")
+        if not self.timezones:
+            raise ValueError("at least one time zone is needed")
+        if self.enrolments > MAX_ENROLMENTS:
+            raise ValueError(
+                f"at most {MAX_ENROLMENTS:,} enrolments (asked for {self.enrolments:,})"
+            )
 
     @property
     def enrolments(self) -> int:

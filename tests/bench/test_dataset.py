@@ -1,16 +1,16 @@
-"""The benchmark dataset generator at a tiny size (`make bench` runs it at full size)."""
-
-from io import StringIO
+"""The benchmark dataset generator at a tiny size, with its options read as `python -m bench.data`
+reads them (`make bench` runs it at full size)."""
 
 import pytest
 from django.contrib.auth.hashers import check_password
-from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from courseapp.bench.dataset import PASSWORD, facilitator_cohort_name
+from bench import driver
+from bench.data import spec
+from bench.dataset import PASSWORD, Counts, facilitator_cohort_name, fellow_view, generate
 from courseapp.models import (
     Cohort,
     Enrollment,
@@ -33,16 +33,14 @@ TINY = [
 ]
 
 
-def _generate(*extra: str) -> str:
-    out = StringIO()
-    call_command("bench_data", *TINY, *extra, stdout=out)
-    return out.getvalue()
+def _generate(*extra: str) -> Counts:
+    return generate(spec([*TINY, *extra]))
 
 
 def test_it_generates_cohorts_people_and_their_activity():
-    report = _generate()
+    counts = _generate()
 
-    assert "46 enrolments (46 people)" in report
+    assert (counts.enrolments, counts.users) == (46, 46)
     fellows = Enrollment.objects.filter(role=Enrollment.Role.FELLOW)
     assert fellows.count() == 3 * 8 + 5 + 12
     assert Enrollment.objects.filter(role=Enrollment.Role.FACILITATOR).count() == 5
@@ -101,7 +99,7 @@ def test_it_refuses_a_database_that_already_holds_the_dataset():
     _generate()
     users = User.objects.count()
 
-    with pytest.raises(CommandError, match="already holds the bench course"):
+    with pytest.raises(ValueError, match="already holds the bench course"):
         _generate()
     assert User.objects.count() == users
 
@@ -109,21 +107,19 @@ def test_it_refuses_a_database_that_already_holds_the_dataset():
 @pytest.mark.parametrize(
     ("option", "message"),
     [
-        ("--cohorts=0", "--cohorts must be at least 1"),
+        ("--cohorts=0", "cohorts must be at least 1"),
         ("--facilitator-cohorts=ten", "comma-separated numbers"),
-        ("--fellows-per-cohort=70000", "At most 200,000 enrolments"),
+        ("--fellows-per-cohort=70000", "at most 200,000 enrolments"),
     ],
 )
-def test_bad_options_get_a_clear_message_and_write_nothing(option, message):
-    with pytest.raises(CommandError, match=message):
-        call_command("bench_data", *TINY, option)
-    assert not User.objects.exists()
+def test_bad_options_stop_with_a_clear_message_before_anything_is_written(capsys, option, message):
+    with pytest.raises(SystemExit):
+        spec([*TINY, option])
+
+    assert message in capsys.readouterr().err
 
 
 def test_each_fellow_of_the_mark_read_load_may_mark_their_reading(client):
-    from courseapp.bench import driver
-    from courseapp.bench.dataset import fellow_view
-
     _generate()
     cohort = Cohort.objects.get(name=facilitator_cohort_name(12))
     view = fellow_view(cohort)

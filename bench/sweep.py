@@ -1,7 +1,7 @@
-"""Time one reminder sweep over the database in DATABASE_URL (made by `bench_data`), with its
-queries counted. Run by the driver as `python -m courseapp.bench.sweep`; prints one JSON line.
+"""Time one reminder sweep over the database in DATABASE_URL (made by `python -m bench.data`),
+with its queries counted. Run by the driver as `python -m bench.sweep`; prints one JSON line.
 
-The sweep runs at 11:00 UTC the day before the cohorts' next session (bench_data puts every
+The sweep runs at 11:00 UTC the day before the cohorts' next session (the dataset puts every
 cohort's sessions on the same weekday at 17:00), so every fellow is inside the daytime window and
 inside the 48-hour before-session lead: the worst case, where everyone is looked at.
 """
