@@ -386,8 +386,3 @@ class CourseAdmin(SyllabusEditorOnly, SimpleHistoryAdmin):
             "title": f"Upload a syllabus to {context['course']}",
         }
         return TemplateResponse(request, "admin/courseapp/syllabus_upload.html", context)
-
-
-from . import admin_cohorts  # noqa: E402,F401
-from .feedback import admin as feedback_admin  # noqa: E402,F401
-from .reminders import admin as reminders_admin  # noqa: E402,F401

@@ -6,7 +6,13 @@ class CourseappConfig(AppConfig):
     verbose_name = "Courses"
 
     def ready(self) -> None:
-        from . import admin_cohorts, pagecache_hooks, signals  # noqa: F401  (admin and hooks)
+        # Wiring, in one place: the admin modules beside courseapp.admin (which Django's admin
+        # finds by itself), the task modules that services queue by name (Celery's
+        # autodiscovery finds only courseapp.tasks, and only in a worker), and the hooks.
+        from . import admin_cohorts, pagecache_hooks, signals, tasks  # noqa: F401
         from .facilitate import nav  # noqa: F401  (keeps the Facilitate link's flag at login)
+        from .feedback import admin as feedback_admin  # noqa: F401
+        from .reminders import admin as reminders_admin  # noqa: F401
+        from .reminders import tasks as reminder_tasks  # noqa: F401
 
         pagecache_hooks.connect()

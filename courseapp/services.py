@@ -149,11 +149,9 @@ INVITATION_ENQUEUE_GRACE = timedelta(minutes=5)
 
 
 def _invitation_queue_email(invitation: Invitation) -> None:
-    from .tasks import invitation_send
-
     # With the broker down the invitation is still saved and, its sent_at still empty,
     # invitations_requeue_unsent sends it later.
-    enqueue_on_commit(invitation_send, invitation.pk)
+    enqueue_on_commit("courseapp.tasks.invitation_send", invitation.pk)
 
 
 @transaction.atomic

@@ -19,7 +19,3 @@ def invitation_send(invitation_id: int) -> None:
 @shared_task(ignore_result=True)
 def invitations_send_unsent() -> None:
     services.invitations_requeue_unsent()
-
-
-# Celery's autodiscovery imports only <app>.tasks; this brings in the reminder tasks.
-from .reminders import tasks as reminder_tasks  # noqa: E402, F401

@@ -62,14 +62,14 @@ SEND_CHUNK = 100
 
 
 def _enqueue(reminder_ids: list[int]) -> None:
-    from .tasks import reminder_send_task, reminders_send_batch_task
-
     # With the broker down the rows stay pending; the next sweep's _recover queues them again.
     if len(reminder_ids) == 1:
-        enqueue_on_commit(reminder_send_task, reminder_ids[0])
+        enqueue_on_commit("courseapp.reminders.tasks.reminder_send_task", reminder_ids[0])
     elif reminder_ids:
         chunks = [reminder_ids[i : i + SEND_CHUNK] for i in range(0, len(reminder_ids), SEND_CHUNK)]
-        enqueue_many_on_commit(reminders_send_batch_task, [(c,) for c in chunks])
+        enqueue_many_on_commit(
+            "courseapp.reminders.tasks.reminders_send_batch_task", [(c,) for c in chunks]
+        )
 
 
 def _one_task_per_email(rows: list[tuple[int, int, str]]) -> list[int]:
