@@ -465,6 +465,8 @@ def _model_page(app: str, model: str, rest: str, staff_request) -> tuple[str, st
     base = f"/admin/{app}/{model}/"
     if rest in ("", "invite/"):
         return base + rest, OK
+    if rest == "sweep/":  # the reminders sweep button: a POST only
+        return base + rest, METHOD
     if rest == "add/":
         return base + rest, OK if model_admin.has_add_permission(staff_request) else FORBIDDEN
     if (
