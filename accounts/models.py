@@ -64,7 +64,7 @@ class User(AbstractUser):
         help_text="When the account was deleted and its personal data removed (accounts.services).",
     )
     # Bumped in the same transaction as anything that changes what this person's own pages show
-    # (courseapp.pagecache): a cached page built at an older version is never served again.
+    # (courseapp.platform.pagecache): a cached page built at an older version is never served again.
     page_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     USERNAME_FIELD = "email"
@@ -80,8 +80,8 @@ class User(AbstractUser):
         return self.name
 
     def save(self, *args, **kwargs) -> None:
-        # page_version only ever moves by `UPDATE ... + 1` (courseapp.pagecache): a save of an
-        # instance loaded earlier must not write an older number back.
+        # page_version only ever moves by `UPDATE ... + 1` (courseapp.platform.pagecache): a save
+        # of an instance loaded earlier must not write an older number back.
         if not self._state.adding and kwargs.get("update_fields") is None:
             kwargs["update_fields"] = [
                 f.name

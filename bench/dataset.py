@@ -68,7 +68,7 @@ class FellowView:
 
 def fellow_view(cohort: Cohort) -> FellowView:
     """A fellow of `cohort` who had not attempted the first quiz, now with an attempt open."""
-    from courseapp.selectors import current_session
+    from courseapp.week.selectors import current_session
     from quizzes.services import attempt_start
 
     quiz = Quiz.objects.filter(unit__course=cohort.course).order_by("unit__position").first()

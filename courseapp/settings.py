@@ -272,7 +272,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # django-celery-beat copies these into the database on start; edit them in the admin afterwards.
 CELERY_BEAT_SCHEDULE = {
     # Every minute: each worker records that it is alive (reported by /healthz).
-    "worker-heartbeat": {"task": "courseapp.tasks.worker_heartbeat", "schedule": 60.0},
+    "worker-heartbeat": {"task": "courseapp.platform.tasks.worker_heartbeat", "schedule": 60.0},
     # Every 15 minutes: find the reminders that are due and queue one email per person.
     "reminders-sweep": {
         "task": "courseapp.reminders.tasks.reminders_sweep_task",
@@ -280,7 +280,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Every 15 minutes: send the invitation emails whose task was lost (broker down).
     "invitations-send-unsent": {
-        "task": "courseapp.tasks.invitations_send_unsent",
+        "task": "courseapp.cohorts.tasks.invitations_send_unsent",
         "schedule": 900.0,
     },
 }

@@ -18,7 +18,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from accounts.models import User
 from courseapp.models import Cohort, Enrollment, LearningObjective, Unit
-from courseapp.selectors import units_open_to
+from courseapp.week.selectors import units_open_to
 
 from . import quiztext
 from .models import Answer, Attempt, Quiz

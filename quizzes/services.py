@@ -6,8 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from courseapp import pagecache
 from courseapp.models import Course, Unit
+from courseapp.platform import pagecache
 
 from . import quiztext
 from .grading import attempt_score, grade_answer

@@ -53,7 +53,7 @@ from django_celery_beat.models import (
 from accounts.models import AuditEvent, NotificationPreferences, User
 from accounts.services import audit_record
 from courseapp import demo
-from courseapp import services as course_services
+from courseapp.cohorts import services as course_services
 from courseapp.demo.accounts import ADMIN, FACILITATORS, FELLOWS
 from courseapp.feedback import services as feedback_services
 from courseapp.models import (
@@ -215,7 +215,7 @@ def _admin_rows(users: dict) -> None:
     SolarSchedule.objects.create(event="sunrise", latitude=51.5, longitude=-0.1)
     ClockedSchedule.objects.create(clocked_time=timezone.now() + timedelta(days=1))
     PeriodicTask.objects.create(
-        name="crawl heartbeat", task="courseapp.tasks.worker_heartbeat", interval=hourly
+        name="crawl heartbeat", task="courseapp.platform.tasks.worker_heartbeat", interval=hourly
     )
     fellow = users["fellow A"]
     TOTP.activate(fellow, generate_totp_secret())
@@ -780,6 +780,7 @@ def test_a_local_next_is_followed(demo_site):
 
 
 def test_a_route_the_crawl_cannot_fill_is_named(demo_site):
-    route = Route("thing_detail", "things/<int:pk>/", "things/%(pk)s/", "courseapp.views.thing")
+    view = "courseapp.week.views.thing"
+    route = Route("thing_detail", "things/<int:pk>/", "things/%(pk)s/", view)
 
     assert fill(route, demo_site) == ("the crawl does not know how to fill pk: add it to BY_ROUTE")

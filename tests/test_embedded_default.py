@@ -60,7 +60,7 @@ django.setup()
 from django.test import Client
 from django.urls import reverse
 from accounts.models import User
-from courseapp import selectors
+from courseapp.week import selectors
 from courseapp.demo import PASSWORD
 from courseapp.models import ReadingProgress
 

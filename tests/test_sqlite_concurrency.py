@@ -19,7 +19,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from accounts.models import User
-from courseapp import selectors
+from courseapp.week import selectors
 from courseapp.demo import PASSWORD
 from courseapp.models import ReadingProgress
 from quizzes import selectors as quiz_selectors

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from courseapp.chapters import chapter_import
+from courseapp.chapters.services import chapter_import
 from courseapp.models import Course, Reading
 
 SAMPLE = Path(__file__).with_name("chapter-sample.md")

@@ -40,7 +40,7 @@ from courseapp.models import (
     Unit,
     UnitFeedback,
 )
-from courseapp.selectors import current_session
+from courseapp.week.selectors import current_session
 from quizzes.models import Answer, Attempt, Question
 from quizzes.selectors import DEVELOPING, SECURE, Mastery, latest_answers
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from courseapp.feedback.selectors import ANONYMITY_MIN_ANSWERS
 from courseapp.models import Cohort, Enrollment, Reminder
 from courseapp.reminders.services import NudgeTooSoon, nudge_send
-from courseapp.selectors import display_zone
+from courseapp.week.selectors import display_zone
 
 from . import exports, selectors
 from .grid import grid_view

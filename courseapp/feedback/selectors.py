@@ -19,7 +19,7 @@ from courseapp.models import (
     Unit,
     UnitFeedback,
 )
-from courseapp.selectors import units_open_to
+from courseapp.week.selectors import units_open_to
 
 from .forms import UNIT_FEEDBACK_FIELDS, UnitFeedbackForm
 

@@ -49,3 +49,10 @@ def health_report() -> tuple[bool, dict[str, str]]:
     # The worker is informative only: a deploy without beat must not be reported down.
     report["worker_last_seen"] = worker_last_seen() if report["database"] == "ok" else "unknown"
     return healthy, report
+
+
+def worker_heartbeat_record(*, hostname: str) -> WorkerHeartbeat:
+    heartbeat, _ = WorkerHeartbeat.objects.update_or_create(
+        hostname=hostname, defaults={"seen_at": timezone.now()}
+    )
+    return heartbeat

@@ -19,8 +19,8 @@ from django.db.models import Exists, F, Max, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import NotificationPreferences
-from courseapp import selectors
 from courseapp.models import Cohort, Enrollment, Reading, ReadingProgress, Reminder, Session
+from courseapp.week import selectors
 from quizzes.models import Attempt
 
 from .window import in_window, wants, zone_of

@@ -36,9 +36,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import NotificationPreferences, User
-from courseapp import selectors
 from courseapp.models import Enrollment, Reminder
 from courseapp.platform.queueing import enqueue_many_on_commit, enqueue_on_commit
+from courseapp.week import selectors
 
 from . import due
 from .emails import reminder_message

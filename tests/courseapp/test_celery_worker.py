@@ -7,7 +7,7 @@ from celery.contrib.testing.worker import start_worker
 
 from courseapp.celery import app
 from courseapp.models import WorkerHeartbeat
-from courseapp.tasks import worker_heartbeat
+from courseapp.platform.tasks import worker_heartbeat
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from courseapp.chapters import ChapterError, chapter_import, chapter_parse
+from courseapp.chapters.services import ChapterError, chapter_import, chapter_parse
 from courseapp.demo.chapter import seed_chapter
 from courseapp.models import Reading
 from tests.factories import (

@@ -3,7 +3,7 @@ import socket
 import pytest
 from django.urls import reverse
 
-from courseapp.services import worker_heartbeat_record
+from courseapp.platform.health import worker_heartbeat_record
 
 pytestmark = pytest.mark.django_db
 

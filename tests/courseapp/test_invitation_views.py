@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from courseapp import services
+from courseapp.cohorts import services
 from courseapp.models import Enrollment, Invitation
 from tests.courseapp.weeks import course_with_units, facilitator_of, fellow_in, weekly_cohort
 from tests.factories import PASSWORD, UserFactory

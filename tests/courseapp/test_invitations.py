@@ -6,9 +6,9 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from courseapp import services
+from courseapp.cohorts import services
+from courseapp.cohorts.tasks import invitation_send
 from courseapp.models import Enrollment, Invitation
-from courseapp.tasks import invitation_send
 from tests.courseapp.weeks import course_with_units, fellow_in, weekly_cohort
 from tests.factories import UserFactory
 

@@ -7,9 +7,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from courseapp import services
+from courseapp.cohorts import services
+from courseapp.cohorts.tasks import invitation_send
 from courseapp.models import Enrollment, Invitation
-from courseapp.tasks import invitation_send
 from tests.courseapp.weeks import course_with_units, weekly_cohort
 from tests.factories import UserFactory
 

@@ -1,5 +1,5 @@
-"""Conditional GET of the fellows' pages (courseapp.pagecache) never revalidates a stale page or
-someone else's.
+"""Conditional GET of the fellows' pages (courseapp.platform.pagecache) never revalidates a stale
+page or someone else's.
 
 Each test views a page until its browser has kept it (a repeat view answers 304 Not Modified),
 changes something the way a person or an admin would (views, the Django admin, services, time
@@ -23,10 +23,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from courseapp import pagecache_hooks
 from courseapp.models import Cohort, Enrollment, Invitation, Reading, ReadingProgress, Session, Unit
 from courseapp.syllabus.parser import parse_syllabus
 from courseapp.syllabus.services import syllabus_apply
+from courseapp.week import pagecache_hooks
 from quizzes.models import Attempt
 from tests.courseapp.syllabus_samples import TWO_WEEKS
 from tests.courseapp.weeks import course_with_units, fellow_in, weekly_cohort

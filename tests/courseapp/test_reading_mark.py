@@ -7,8 +7,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from courseapp import services
 from courseapp.models import ReadingProgress
+from courseapp.week import services
 from tests.courseapp.weeks import course_with_units, fellow_in, weekly_cohort
 
 pytestmark = pytest.mark.django_db

@@ -4,9 +4,9 @@ the progress it returns are what the unit page shows for the same person."""
 import pytest
 from django.utils import timezone
 
-from courseapp import selectors
 from courseapp.feedback import selectors as feedback_selectors
 from courseapp.models import Reading, ReadingFeedback, ReadingProgress
+from courseapp.week import selectors
 from tests.courseapp.weeks import course_with_units, fellow_in, weekly_cohort
 
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]

@@ -4,8 +4,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from courseapp import selectors, services
+from courseapp.cohorts import services
 from courseapp.models import Session
+from courseapp.week import selectors
 from tests.courseapp.weeks import course_with_units, fellow_in
 from tests.factories import CohortFactory, UnitFactory
 

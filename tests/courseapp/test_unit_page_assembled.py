@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from courseapp.feedback.services import reading_feedback_save, unit_feedback_save
 from courseapp.models import Reading
-from courseapp.services import reading_mark
+from courseapp.week.services import reading_mark
 from quizzes.services import Pick, attempt_start, attempt_submit
 from tests.factories import EnrollmentFactory, ReadingFactory, UserFactory
 from tests.quizzes.factories import choice_ids, question_with_choices, quiz_with_objectives

@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
-from courseapp import selectors
 from courseapp.models import Cohort, Enrollment, Unit
+from courseapp.week import selectors
 from tests.courseapp.weeks import course_with_units, facilitator_of, fellow_in, weekly_cohort
 from tests.factories import EnrollmentFactory, ReadingFactory, UnitFactory, UserFactory
 

@@ -8,8 +8,8 @@ from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from playwright.sync_api import expect
 
-from courseapp import services
 from courseapp.celery import app
+from courseapp.cohorts import services
 from courseapp.models import Reading
 from tests.courseapp.weeks import course_with_units, fellow_in, weekly_cohort
 from tests.e2e.conftest import PHONE, assert_accessible, log_in, screenshot

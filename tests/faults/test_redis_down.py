@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from courseapp.celery import app
+from courseapp.cohorts.services import invitations_requeue_unsent
 from courseapp.models import (
     Cohort,
     Enrollment,
@@ -22,7 +23,6 @@ from courseapp.models import (
     UnitFeedback,
 )
 from courseapp.reminders.services import reminders_sweep
-from courseapp.services import invitations_requeue_unsent
 from quizzes.models import Answer
 from tests.courseapp.weeks import course_with_units, facilitator_of, fellow_in
 from tests.factories import PASSWORD, CohortFactory, UserFactory

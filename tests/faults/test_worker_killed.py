@@ -21,9 +21,9 @@ from aiosmtpd.controller import Controller
 
 from courseapp.celery import app
 from courseapp.models import Cohort, Enrollment, Reminder, WorkerHeartbeat
+from courseapp.platform.tasks import worker_heartbeat
 from courseapp.reminders.services import nudge_send, reminders_sweep
 from courseapp.reminders.tasks import reminder_send_task
-from courseapp.tasks import worker_heartbeat
 from tests.courseapp.weeks import course_with_units, facilitator_of, fellow_in, weekly_cohort
 
 from .conftest import celery_worker, free_port, show_log, stop, subprocess_env, wait_until

@@ -500,7 +500,7 @@ def _fill_missing_admin_rows() -> None:
     Group.objects.create(name="Editors")
     every = IntervalSchedule.objects.create(every=1, period=IntervalSchedule.HOURS)
     PeriodicTask.objects.create(
-        name="matrix", task="courseapp.tasks.worker_heartbeat", interval=every
+        name="matrix", task="courseapp.platform.tasks.worker_heartbeat", interval=every
     )
 
 

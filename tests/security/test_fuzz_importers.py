@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from courseapp.chapters import ChapterError, chapter_import
+from courseapp.chapters.services import ChapterError, chapter_import
 from courseapp.models import Course, LearningObjective, Reading, Unit
 from courseapp.syllabus.parser import SyllabusError, parse_syllabus
 from courseapp.syllabus.services import syllabus_apply

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from courseapp.chapters import (
+from courseapp.chapters.services import (
     ChapterError,
     ParsedChapter,
     chapter_import,

@@ -1,48 +1,37 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import reverse
-from django.views.decorators.cache import cache_control, never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
 
+from courseapp.facilitate.nav import show_facilitate_link
+from courseapp.feedback import selectors as feedback_selectors
+from courseapp.models import Course, LearningObjective, Reading, Unit
+from courseapp.platform.pagecache import per_person
+from courseapp.platform.redirects import safe_next
 from quizzes import selectors as quiz_selectors
 
 from . import selectors, services
-from .feedback import selectors as feedback_selectors
-from .models import Course, LearningObjective, Reading, Unit
-from .pagecache import per_person
-from .platform.health import health_report
-from .platform.redirects import safe_next
 
 
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-@require_GET
-@never_cache
-def healthz(request: HttpRequest) -> JsonResponse:
-    healthy, report = health_report()
-    return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", **report}, status=200 if healthy else 503
-    )
+def _changes_by_itself(request: HttpRequest) -> tuple:
+    """What a fellow's page is built from besides their data and the content: the next moment
+    their schedule changes by itself, and the header's Facilitate link."""
+    return selectors.schedule_next_change(user=request.user), show_facilitate_link(request)
 
 
-# Everything past the sign-in page is private, and invitation links carry tokens.
-ROBOTS_TXT = "User-agent: *\nDisallow: /\n"
+fellow_page = per_person(_changes_by_itself)
 
 
-@require_GET
-@cache_control(public=True, max_age=86400)
-def robots_txt(request: HttpRequest) -> HttpResponse:
-    return HttpResponse(ROBOTS_TXT, content_type="text/plain; charset=utf-8")
-
-
-@per_person
+@fellow_page
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     cards = selectors.home_cards(user=request.user)
@@ -75,7 +64,7 @@ def _attach_mastery(user, rows: list) -> None:
         row.mastery = levels.get(row.unit.pk)
 
 
-@per_person
+@fellow_page
 @login_required
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     opened = selectors.units_open_to(user=request.user).select_related("course")

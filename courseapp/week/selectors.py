@@ -14,8 +14,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from accounts.models import User
-
-from .models import (
+from courseapp.models import (
     Cohort,
     Course,
     Enrollment,

@@ -9,8 +9,9 @@ callers that add units that way call `services.cohort_schedule_sessions` themsel
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from courseapp.models import Cohort, Unit
+
 from . import services
-from .models import Cohort, Unit
 
 
 @receiver(post_save, sender=Cohort, dispatch_uid="cohort_schedule_on_save")

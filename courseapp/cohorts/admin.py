@@ -7,9 +7,10 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from courseapp.models import Cohort, Enrollment, Invitation, Session
+
 from . import services
-from .cohort_forms import AdminInviteForm
-from .models import Cohort, Enrollment, Invitation, Session
+from .forms import AdminInviteForm
 
 
 class SessionInline(admin.TabularInline):

@@ -1,4 +1,4 @@
-"""What invalidates the per-person page cache (courseapp.pagecache), model by model.
+"""What invalidates the per-person page cache (courseapp.platform.pagecache), model by model.
 
 Every model of the course apps is in exactly one of the three lists below; a test fails when a
 new model is in none, so adding one means deciding what it does to fellows' pages. Saves and
@@ -21,9 +21,8 @@ from courseapp.models import (
     Unit,
     UnitFeedback,
 )
+from courseapp.platform import pagecache
 from quizzes.models import Answer, Attempt, Choice, Question, Quiz
-
-from . import pagecache
 
 # Rows that belong to one person and show on that person's pages.
 PERSONAL = (User, ReadingProgress, ReadingFeedback, UnitFeedback, Enrollment, Attempt, Answer)

@@ -3,9 +3,9 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
 from accounts.models import User
+from courseapp.models import Cohort, Enrollment
 
 from . import services
-from .models import Cohort, Enrollment
 
 MAX_LIST_BYTES = 256 * 1024
 

@@ -12,9 +12,9 @@ and nothing is rendered:
   crash or a Redis outage cannot leave it behind the data;
 - a content token in the cache, replaced after commit whenever course content or a schedule
   changes (units, readings, objectives, quizzes, cohorts, sessions);
-- the next moment the person's schedule changes by itself (a unit opening, a session starting,
-  a feedback window closing): once it passes, the next one is named and the ETag changes;
-- the session's CSRF secret (the page carries tokens made from it) and its Facilitate-link flag;
+- what else the view names (the fellow's pages: the next moment the person's schedule changes
+  by itself, and the header's Facilitate-link flag);
+- the session's CSRF secret (the page carries tokens made from it);
 - the code version: the project's files and every installed distribution, so a deploy or a
   dependency upgrade never revalidates a page the old code rendered.
 
@@ -40,8 +40,6 @@ from django.views.decorators.http import condition
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.models import User
-from courseapp.facilitate.nav import show_facilitate_link
-from courseapp.selectors import schedule_next_change
 
 CONTENT_TOKEN_KEY = "pages:content"
 # The content token is replaced at least this often: if Redis was unreachable when an edit
@@ -100,25 +98,29 @@ def _has_messages(request: HttpRequest) -> bool:
     return "messages" in request.COOKIES or "_messages" in request.session
 
 
-def page_etag(request: HttpRequest, *args, **kwargs) -> str | None:
-    """The ETag of a person's page, or None where the page must be rendered."""
-    user = request.user
-    if not user.is_authenticated or request.headers.get("HX-Request") or _has_messages(request):
-        return None
-    state = (
-        code_version(),
-        request.get_full_path(),
-        user.pk,
-        user.page_version,
-        content_token(),
-        schedule_next_change(user=user),
-        request.META.get("CSRF_COOKIE", ""),
-        show_facilitate_link(request),
-    )
-    return hashlib.sha256(repr(state).encode()).hexdigest()[:32]
+def per_person(state: Callable[[HttpRequest], tuple]) -> Callable:
+    """A view decorator: answer 304 while nothing the page shows has changed; the page is kept by
+    the person's browser only. `state(request)` names what else the page is built from."""
 
+    def etag(request: HttpRequest, *args, **kwargs) -> str | None:
+        user = request.user
+        htmx = request.headers.get("HX-Request")
+        if not user.is_authenticated or htmx or _has_messages(request):
+            return None
+        built_from = (
+            code_version(),
+            request.get_full_path(),
+            user.pk,
+            user.page_version,
+            content_token(),
+            request.META.get("CSRF_COOKIE", ""),
+            *state(request),
+        )
+        return hashlib.sha256(repr(built_from).encode()).hexdigest()[:32]
 
-def per_person(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Answer 304 while nothing the page shows has changed; kept by the person's browser only."""
-    conditional = condition(etag_func=page_etag)(view)
-    return cache_control(private=True, no_cache=True)(vary_on_headers("HX-Request")(conditional))
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        conditional = condition(etag_func=etag)(view)
+        private = cache_control(private=True, no_cache=True)
+        return private(vary_on_headers("HX-Request")(conditional))
+
+    return decorate

@@ -5,11 +5,6 @@ from celery import shared_task
 from . import services
 
 
-@shared_task(bind=True, ignore_result=True)
-def worker_heartbeat(self) -> None:
-    services.worker_heartbeat_record(hostname=self.request.hostname or "eager")
-
-
 @shared_task(acks_late=True, autoretry_for=(SMTPException, OSError), retry_backoff=True)
 def invitation_send(invitation_id: int) -> None:
     # Gone (cohort deleted), used or already sent by the time the worker runs: nothing to send.

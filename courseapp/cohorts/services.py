@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 from django.db import transaction
@@ -17,25 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-
-from . import pagecache, selectors
-from .models import (
-    Cohort,
-    Enrollment,
-    Invitation,
-    ReadingProgress,
-    Session,
-    WorkerHeartbeat,
-)
-from .platform.queueing import enqueue_on_commit
-
-
-def worker_heartbeat_record(*, hostname: str) -> WorkerHeartbeat:
-    heartbeat, _ = WorkerHeartbeat.objects.update_or_create(
-        hostname=hostname, defaults={"seen_at": timezone.now()}
-    )
-    return heartbeat
-
+from courseapp.models import Cohort, Enrollment, Invitation, Session
+from courseapp.platform import pagecache
+from courseapp.platform.queueing import enqueue_on_commit
 
 # --- Cohorts: the weekly schedule -------------------------------------------------------------
 
@@ -94,28 +78,6 @@ def cohort_sessions_reopen(*, cohort: Cohort) -> int:
     )
 
 
-# --- Reading progress -------------------------------------------------------------------------
-
-
-@transaction.atomic
-def reading_mark(*, user: User, reading_id: int, done: bool) -> bool:
-    """Mark a reading read (done=True) or unread. Idempotent; returns the final state.
-
-    Raises PermissionDenied for a reading this person may not open (not enrolled, unit not yet
-    released, reading or unit archived, no such reading). A double click or a second tab lands
-    on the unique (user, reading) constraint, which get_or_create turns into the existing row.
-    The person's page version is bumped by the row's save and delete hooks (pagecache_hooks),
-    in this transaction, and only when a row was written or removed.
-    """
-    if not user.is_authenticated or not selectors.reading_open_to(user=user, reading_id=reading_id):
-        raise PermissionDenied("This reading is not open to you.")
-    if done:
-        ReadingProgress.objects.get_or_create(user=user, reading_id=reading_id)
-    else:
-        ReadingProgress.objects.filter(user=user, reading_id=reading_id).delete()
-    return done
-
-
 # --- Invitations ------------------------------------------------------------------------------
 
 INVITATION_LIFETIME = timedelta(days=14)
@@ -151,7 +113,7 @@ INVITATION_ENQUEUE_GRACE = timedelta(minutes=5)
 def _invitation_queue_email(invitation: Invitation) -> None:
     # With the broker down the invitation is still saved and, its sent_at still empty,
     # invitations_requeue_unsent sends it later.
-    enqueue_on_commit("courseapp.tasks.invitation_send", invitation.pk)
+    enqueue_on_commit("courseapp.cohorts.tasks.invitation_send", invitation.pk)
 
 
 @transaction.atomic

@@ -9,10 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from accounts.models import User
+from courseapp.models import Cohort, Enrollment, Invitation
+from courseapp.week import selectors
 
-from . import selectors, services
-from .cohort_forms import AcceptNewAccountForm, InviteListForm
-from .models import Cohort, Enrollment, Invitation
+from . import services
+from .forms import AcceptNewAccountForm, InviteListForm
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 

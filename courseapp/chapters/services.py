@@ -22,8 +22,7 @@ from django.utils.text import slugify
 from markdown_it import MarkdownIt
 
 from accounts.models import User
-
-from .models import Reading, Unit
+from courseapp.models import Reading, Unit
 
 MAX_BYTES = 1_000_000
 WORDS_PER_MINUTE = 200

@@ -1,0 +1,1 @@
+"""Hosted chapters: a publisher's export imported as a reading."""

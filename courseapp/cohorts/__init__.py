@@ -1,0 +1,1 @@
+"""Cohorts, their weekly sessions, enrolments and invitations."""

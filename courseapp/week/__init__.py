@@ -1,0 +1,1 @@
+"""The fellow's week: home, course and unit pages, readings marked read."""
