@@ -2,9 +2,6 @@ from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.core.validators import (
-    MaxLengthValidator,
-    MaxValueValidator,
-    MinValueValidator,
     URLValidator,
 )
 from django.db import models
@@ -14,6 +11,16 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from accounts.models import validate_timezone
+
+# The models of the feedback and reminders features live with them; they belong to this app
+# (same tables, same migrations) and are importable from here as before.
+from .feedback.models import (
+    FEEDBACK_TEXT_MAX,
+    READING_COMMENT_MAX,
+    ReadingFeedback,
+    UnitFeedback,
+)
+from .reminders.models import Reminder
 
 
 class ArchivableQuerySet(models.QuerySet):
@@ -342,147 +349,21 @@ class WorkerHeartbeat(models.Model):
         return f"{self.hostname} at {self.seen_at:%Y-%m-%d %H:%M:%S}"
 
 
-FEEDBACK_TEXT_MAX = 2000
-READING_COMMENT_MAX = 500
-
-
-class UnitFeedback(models.Model):
-    """A fellow's rating and comments on one unit. One per fellow and unit.
-
-    __str__ names no person: admin logs and delete pages must not reveal anonymous authors.
-    """
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="unit_feedback"
-    )
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="feedback")
-    # The fellow's cohort when they answered, so facilitators see their own cohort's answers.
-    cohort = models.ForeignKey(
-        Cohort, null=True, blank=True, on_delete=models.SET_NULL, related_name="unit_feedback"
-    )
-    rating = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1), MaxValueValidator(5)],
-        help_text="1 (poor) to 5 (excellent).",
-    )
-    what_worked = models.TextField(
-        blank=True, max_length=FEEDBACK_TEXT_MAX, validators=[MaxLengthValidator(FEEDBACK_TEXT_MAX)]
-    )
-    what_to_change = models.TextField(
-        blank=True, max_length=FEEDBACK_TEXT_MAX, validators=[MaxLengthValidator(FEEDBACK_TEXT_MAX)]
-    )
-    anonymous = models.BooleanField(
-        default=False, help_text="Hide the author's name from facilitators."
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["unit", "pk"]
-        constraints = [
-            models.UniqueConstraint(fields=["user", "unit"], name="unit_feedback_one_per_user"),
-            models.CheckConstraint(
-                condition=Q(rating__gte=1, rating__lte=5), name="unit_feedback_rating_1_to_5"
-            ),
-        ]
-        indexes = [models.Index(fields=["unit", "cohort"], name="unit_feedback_unit_cohort")]
-
-    def __str__(self) -> str:
-        return f"Feedback on {self.unit}"
-
-
-class ReadingFeedback(models.Model):
-    """A fellow's useful / not useful vote on one reading, with an optional short comment."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reading_feedback"
-    )
-    reading = models.ForeignKey(Reading, on_delete=models.PROTECT, related_name="feedback")
-    useful = models.BooleanField()
-    comment = models.CharField(max_length=READING_COMMENT_MAX, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["reading", "pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "reading"], name="reading_feedback_one_per_user"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"Feedback on {self.reading}"
-
-
-class Reminder(models.Model):
-    """One reason to email one person, recorded before it is sent (see courseapp/reminders).
-
-    `key` is unique: the sweep inserts with ON CONFLICT DO NOTHING, so a reason found by two
-    sweeps, two beat processes or a re-run is recorded once. The key holds the session's start
-    time, so moving a session yields a new reminder and nothing else does.
-    """
-
-    class Kind(models.TextChoices):
-        BEFORE_SESSION = "before_session", "Core readings before a session"
-        QUIZ_AFTER_SESSION = "quiz_after_session", "Quiz after a session"
-        INACTIVE = "inactive", "Where you left off"
-        FACILITATOR_DIGEST = "facilitator_digest", "Facilitator digest before a session"
-        NUDGE = "nudge", "Nudge from a facilitator"
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        SKIPPED = "skipped", "Skipped"
-
-    # Indexed by reminder_recipient_status (recipient first); a second index on it alone cost
-    # every sweep insert and served no query.
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="reminders",
-        db_index=False,
-    )
-    sender = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text="Who sent a nudge.",
-        db_index=False,
-    )
-    kind = models.CharField(max_length=24, choices=Kind.choices)
-    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="reminders")
-    session = models.ForeignKey(
-        Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="reminders"
-    )
-    # Unique through Meta.constraints: unique=True also builds a second (LIKE-pattern) index,
-    # which no query used and every sweep insert paid for.
-    key = models.CharField(max_length=255)
-    payload = models.JSONField(default=dict, blank=True, help_text="What the email listed.")
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    send_after = models.DateTimeField(default=timezone.now)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        indexes = [
-            # The sweep's recovery scan: pending or stale claims, oldest first.
-            models.Index(fields=["status", "send_after"], name="reminder_status_after"),
-            models.Index(fields=["recipient", "status"], name="reminder_recipient_status"),
-            models.Index(fields=["kind", "status"], name="reminder_kind_status"),
-            # Only nudges have a sender: sweep rows (sender NULL) stay out of this index.
-            models.Index(
-                fields=["sender"], name="reminder_sender", condition=models.Q(sender__isnull=False)
-            ),
-        ]
-        constraints = [models.UniqueConstraint(fields=["key"], name="reminder_key_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} for {self.recipient} ({self.get_status_display()})"
+__all__ = [
+    "FEEDBACK_TEXT_MAX",
+    "READING_COMMENT_MAX",
+    "ArchivableQuerySet",
+    "Cohort",
+    "Course",
+    "Enrollment",
+    "Invitation",
+    "LearningObjective",
+    "Reading",
+    "ReadingFeedback",
+    "ReadingProgress",
+    "Reminder",
+    "Session",
+    "Unit",
+    "UnitFeedback",
+    "WorkerHeartbeat",
+]
