@@ -1,16 +1,19 @@
 """Django's Redis cache, failing soft: when Redis is unreachable, reads miss and writes are
 dropped (logged), instead of every page that touches the cache answering 500.
 
-Nothing this app keeps in the cache is the only copy of anything: it holds allauth's rate-limit
-counters and TOTP "code already used" markers. While Redis is down those are not enforced
-(fail open, see SECURITY.md); /healthz reports Redis down so that it is noticed and fixed.
+Nothing this app keeps in the cache is the only copy of anything: it holds copies of sessions
+(courseapp.platform.sessions; the database keeps them), the content token of the fellows' page
+ETags (courseapp.platform.pagecache; a new one only makes pages render again), allauth's
+rate-limit counters and TOTP "code already used" markers. While Redis is down the last two are
+not enforced (fail open, see SECURITY.md); /healthz reports Redis down so that it is noticed
+and fixed.
 `clear()` still raises: it is an operator's action, and they should know it did nothing.
 """
 
 import logging
 from functools import wraps
 
-from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -39,34 +42,7 @@ def _default(key, default=None, *args, **kwargs):
     return default
 
 
-class ReusedClientRedisCacheClient(RedisCacheClient):
-    """Django's client makes a new redis.Redis per cache call, and building one (its table of
-    about 300 response callbacks) cost more than the round trip to Redis: about a fifth of a
-    page served from the page cache. A redis.Redis is safe to share between threads (each
-    command takes a connection from the pool), so one per pool is kept."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._clients = {}
-
-    def get_client(self, key=None, *, write=False):
-        pool = self._get_connection_pool(write)
-        client = self._clients.get(id(pool))
-        if client is None:
-            client = self._clients[id(pool)] = self._client(connection_pool=pool)
-        return client
-
-
 class FailSoftRedisCache(RedisCache):
-    def __init__(self, server, params) -> None:
-        super().__init__(server, params)
-        self._class = ReusedClientRedisCacheClient
-
-    def validate_key(self, key) -> None:
-        # Django warns about keys memcached would refuse, checking them character by character
-        # on every call; Redis takes any key, and ours are made by the code, not by visitors.
-        return None
-
     # add() answers True ("stored"): callers that use it as a lock or a once-only marker
     # (allauth's rate limiter, TOTP replay check) then proceed rather than refuse everyone.
     add = _soft(lambda *a, **k: True)(RedisCache.add)
