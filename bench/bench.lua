@@ -8,6 +8,9 @@ local body = os.getenv("BENCH_BODY") or ""
 
 wrk.headers["Cookie"] = cookie
 wrk.headers["Accept-Encoding"] = os.getenv("BENCH_ACCEPT_ENCODING") or "identity"
+-- A repeat view by the same browser: the page's ETag, answered 304 while nothing changed.
+local etag = os.getenv("BENCH_IF_NONE_MATCH") or ""
+if etag ~= "" then wrk.headers["If-None-Match"] = etag end
 
 -- BENCH_PATHS and BENCH_COOKIES (one per line, in step): requests go round these people and
 -- paths, each person's form field toggling on their own turns.
