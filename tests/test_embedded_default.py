@@ -2,7 +2,6 @@
 demo fellow marks a reading read and unread there (the write PostgreSQL does in one statement
 takes steps on SQLite)."""
 
-import json
 import os
 import socket
 import subprocess
@@ -10,6 +9,8 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from tests.helpers import run_on_demo_sqlite
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -83,17 +84,7 @@ print(json.dumps(seen))
 
 
 def test_a_demo_fellow_marks_a_reading_on_sqlite(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
-    env |= {"DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
-    env |= {"DJANGO_SETTINGS_MODULE": "courseapp.settings"}
-    for command in (["migrate", "-v0"], ["seed_demo"]):
-        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True,
-                       capture_output=True)  # fmt: skip
-    done = subprocess.run(
-        [sys.executable, "-c", MARK_AND_UNMARK], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    assert done.returncode == 0, done.stderr
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    seen = run_on_demo_sqlite(tmp_path, MARK_AND_UNMARK)
 
     start = seen["version"]
     assert seen["marked"] == [200, 1, start + 1] and seen["row"]

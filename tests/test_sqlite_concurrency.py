@@ -2,13 +2,7 @@
 submits of one quiz attempt by one fellow, on a SQLite file database as `make run` has it, give
 no server error and leave the data consistent."""
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import run_on_demo_sqlite
 
 # Each thread has its own Client and so its own database connection (Django's connections are
 # per thread), as the threads of runserver have.
@@ -24,6 +18,7 @@ from courseapp.demo import PASSWORD
 from courseapp.models import ReadingProgress
 from quizzes import selectors as quiz_selectors
 from quizzes.models import Attempt
+
 
 fellow = next(u for u in User.objects.filter(is_staff=False).order_by("pk")
               if quiz_selectors.quizzes_open_to(user=u).exists())
@@ -80,17 +75,7 @@ print(json.dumps(seen))
 
 
 def test_parallel_writes_by_one_fellow_give_no_error_on_sqlite(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
-    env |= {"DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
-    env |= {"DJANGO_SETTINGS_MODULE": "courseapp.settings"}
-    for command in (["migrate", "-v0"], ["seed_demo"]):
-        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True,
-                       capture_output=True)  # fmt: skip
-    done = subprocess.run(
-        [sys.executable, "-c", IN_PARALLEL], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    assert done.returncode == 0, done.stderr
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    seen = run_on_demo_sqlite(tmp_path, IN_PARALLEL)
 
     assert len(seen["marks"]) == 50
     assert set(seen["marks"]) == {200}, seen["marks"]
