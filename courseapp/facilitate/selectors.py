@@ -399,9 +399,9 @@ class CohortDashboard:
         """Core readings of the units already discussed: due by now, the same for every fellow."""
         return sum(c.core_total for c in self.columns if c.held)
 
-    @property
+    @cached_property
     def core_ready(self) -> int:
-        """Fellows who finished this week's core readings."""
+        """Fellows who finished this week's core readings (read by the page more than once)."""
         if self.current is None:
             return 0
         return sum(1 for row in self.rows if row.cell_for(self.current.unit_id).core_complete)

@@ -41,22 +41,24 @@ class FeedbackPlace:
         return self.deadline is None or timezone.now() <= self.deadline
 
 
-def feedback_place(*, user: User, unit: Unit) -> FeedbackPlace | None:
+def feedback_place(*, user: User, unit: Unit, unit_open: bool = False) -> FeedbackPlace | None:
     """The fellow's cohort for this unit, or None if they may not give feedback on it.
 
     Only fellows (not dropped) of a cohort the unit is open to may answer. The deadline is the
     cohort's session on the unit plus its feedback window; self-paced cohorts have none. One query.
+    `unit_open`: the caller loaded the unit through `units_open_to` for this person already (the
+    unit page), so the query need not check it again.
     """
     if not user.is_authenticated:
         return None
-    session = Session.objects.filter(cohort=OuterRef("cohort"), unit=unit)
+    session = Session.objects.filter(cohort=OuterRef("cohort"), unit=unit).order_by()
+    enrollment = Enrollment.objects.filter(
+        user=user, role=Enrollment.Role.FELLOW, cohort__course=unit.course_id
+    ).exclude(status=Enrollment.Status.DROPPED)
+    if not unit_open:
+        enrollment = enrollment.filter(Exists(units_open_to(user=user).filter(pk=unit.pk)))
     enrollment = (
-        Enrollment.objects.filter(
-            user=user, role=Enrollment.Role.FELLOW, cohort__course=unit.course_id
-        )
-        .exclude(status=Enrollment.Status.DROPPED)
-        .filter(Exists(units_open_to(user=user).filter(pk=unit.pk)))
-        .filter(
+        enrollment.filter(
             Q(cohort__pacing=Cohort.Pacing.SELF_PACED)
             | Exists(session.filter(opens_at__lte=timezone.now()))
         )
@@ -90,14 +92,16 @@ def unit_feedback_form_for(feedback: UnitFeedback | None) -> UnitFeedbackForm:
     return UnitFeedbackForm(initial=initial)
 
 
-def unit_feedback_context(*, user: User, unit: Unit, core_done: bool | None = None) -> dict:
+def unit_feedback_context(
+    *, user: User, unit: Unit, core_done: bool | None = None, unit_open: bool = False
+) -> dict:
     """Everything templates/courseapp/feedback/_unit_feedback.html needs. Three queries, two
     when the caller already knows whether the core readings are done (the unit page does).
 
     `feedback_allowed` is False for anyone but a fellow the unit is open to: the partial then
     renders nothing, and the reading feedback partial hides its form too.
     """
-    place = feedback_place(user=user, unit=unit)
+    place = feedback_place(user=user, unit=unit, unit_open=unit_open)
     if place is None:
         return {
             "unit": unit,

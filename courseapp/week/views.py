@@ -83,7 +83,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     core_done = progress.core.total > 0 and not progress.core.left
     context |= feedback_selectors.unit_feedback_context(
-        user=request.user, unit=unit, core_done=core_done
+        user=request.user, unit=unit, core_done=core_done, unit_open=True
     )
     return render(request, "courseapp/unit_detail.html", context)
 
