@@ -9,7 +9,7 @@ from courseapp.week import selectors
 from tests.courseapp.weeks import course_with_units, facilitator_of, fellow_in, weekly_cohort
 from tests.factories import EnrollmentFactory, ReadingFactory, UnitFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
 
 @pytest.fixture
@@ -90,6 +90,22 @@ def test_a_dropped_fellow_sees_nothing_but_a_deferred_one_keeps_access(course):
 
     assert _open(dropped) == []
     assert _open(deferred) == units[:1]
+
+
+def test_a_dropped_place_in_a_self_paced_cohort_or_as_facilitator_opens_nothing(course):
+    course, _ = course
+    self_paced = weekly_cohort(course, pacing=Cohort.Pacing.SELF_PACED)
+    fellow, facilitator = UserFactory(), UserFactory()
+    EnrollmentFactory(cohort=self_paced, user=fellow, status=Enrollment.Status.DROPPED)
+    EnrollmentFactory(
+        cohort=weekly_cohort(course, starts_in_days=-20),
+        user=facilitator,
+        role=Enrollment.Role.FACILITATOR,
+        status=Enrollment.Status.DROPPED,
+    )
+
+    assert _open(fellow) == []
+    assert _open(facilitator) == []
 
 
 def test_people_outside_the_course_and_anonymous_visitors_see_nothing(course):
