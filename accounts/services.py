@@ -1,7 +1,7 @@
 """Data rights: a person's data export and account deletion ("retirement"), with an audit log.
 
 What deletion removes and what it keeps (documented in SECURITY.md):
-- Removed: email (replaced by deleted-<hash>@invalid), display name, time zone, password
+- Removed: email (replaced by a random deleted-<token>@invalid), display name, time zone, password
   (unusable), allauth email addresses, MFA authenticators and social accounts, notification
   preferences, the payload of reminders sent to them, the free text of their NAMED feedback
   (unit comments and reading comments), their email on invitations, their name in admin logs.
@@ -13,6 +13,7 @@ What deletion removes and what it keeps (documented in SECURITY.md):
   (the password hash changes, which invalidates every session's auth hash).
 """
 
+import secrets
 from datetime import datetime
 
 from allauth.account.models import EmailAddress
@@ -261,6 +262,19 @@ def _rename_log_entries(model, pks: list[int]) -> None:
     ).update(object_repr=RETIRED_NAME)
 
 
+def _unlink_own_audit_events(user: User, *, old_email: str) -> None:
+    """What the person did about themselves (their exports) stays in the log as done "by self",
+    without pointing at the retired account: otherwise searching the log for their address would
+    lead to it, and to the anonymous feedback kept with it. What they did as staff about others
+    keeps them as its actor."""
+    addresses = {old_email, *EmailAddress.objects.filter(user=user).values_list("email", flat=True)}
+    own = {email_hash(address) for address in addresses}
+    events = list(AuditEvent.objects.filter(actor=user, subject_hash__in=own))
+    for event in events:
+        event.actor, event.details = None, {**event.details, "by": "self"}
+    AuditEvent.objects.bulk_update(events, ["actor", "details"])
+
+
 @transaction.atomic
 def user_retire(*, user: User, actor: User | None) -> AuditEvent:
     """Delete a person's account: remove their personal data, keep aggregates (see the module
@@ -270,7 +284,9 @@ def user_retire(*, user: User, actor: User | None) -> AuditEvent:
         raise ValidationError("This account was already deleted.")
     now, old_email = timezone.now(), user.email
     subject = email_hash(old_email)
-    user.email = f"deleted-{subject[:24]}@invalid"
+    # Random, never derived from the address: the audit log's search hashes a typed address,
+    # and that hash must lead to the audit events only, not to the retired account.
+    user.email = f"deleted-{secrets.token_hex(12)}@invalid"
     user.display_name = user.timezone = ""
     user.is_active = user.is_staff = user.is_superuser = False
     user.retired_at = now
@@ -281,11 +297,16 @@ def user_retire(*, user: User, actor: User | None) -> AuditEvent:
     user.save()
     user.groups.clear()
     user.user_permissions.clear()
+    by_self = actor is not None and actor.pk == user.pk
+    _unlink_own_audit_events(user, old_email=old_email)
     _scrub_links(user, old_email=old_email, now=now)
     details = _scrub_feedback(user)
-    details["by"] = "self" if actor is not None and actor.pk == user.pk else "admin"
+    details["by"] = "self" if by_self else "admin"
     event = AuditEvent(
-        actor=actor, action=AuditEvent.Action.RETIRE, subject_hash=subject, details=details
+        actor=None if by_self else actor,
+        action=AuditEvent.Action.RETIRE,
+        subject_hash=subject,
+        details=details,
     )
     event.full_clean()
     event.save()

@@ -253,7 +253,7 @@ def test_deletion_removes_personal_data_and_keeps_aggregates(client, world):
     assert response.status_code == 302
     assert response["Location"] == reverse("account_login")
     ada.refresh_from_db()
-    assert ada.email == f"deleted-{email_hash(EMAIL)[:24]}@invalid"
+    assert ada.email.startswith("deleted-") and ada.email.endswith("@invalid")
     assert (ada.display_name, ada.timezone, ada.is_active) == ("", "", False)
     assert not ada.has_usable_password()
     assert ada.retired_at is not None and ada.name == str(ada) == "Deleted fellow"
@@ -308,10 +308,60 @@ def test_deletion_is_written_to_the_audit_log_without_the_address(client, world)
     client.post(reverse("account_delete"), {"confirm": PASSWORD})
 
     event = AuditEvent.objects.get(action=AuditEvent.Action.RETIRE)
-    assert event.actor == world["ada"] and event.details["by"] == "self"
+    assert event.actor is None and event.details["by"] == "self"
     assert event.subject_hash == email_hash(EMAIL)
     assert event.details["named_unit_feedback_anonymised"] == 1
     assert event.details["reading_comments_removed"] == 1
+
+
+def test_the_placeholder_address_is_random_and_not_derived_from_the_old_address(world):
+    first = world["ada"]
+    user_retire(user=first, actor=first)
+    again = UserFactory(email=EMAIL)
+    user_retire(user=again, actor=again)
+
+    placeholders = [User.objects.get(pk=u.pk).email for u in (first, again)]
+
+    assert placeholders[0] != placeholders[1]
+    digest = email_hash(EMAIL)
+    for placeholder in placeholders:
+        token = placeholder.removeprefix("deleted-").removesuffix("@invalid")
+        assert len(token) >= 24 and token not in digest and digest[:8] not in placeholder
+
+
+def test_searching_the_audit_log_for_the_address_does_not_lead_to_the_retired_account(
+    client, world, staff
+):
+    ada = world["ada"]
+    _export(client, ada)
+    client.post(reverse("account_delete"), {"confirm": PASSWORD})
+    ada.refresh_from_db()
+    client.force_login(staff)
+
+    found = client.get(reverse("admin:accounts_auditevent_changelist"), {"q": EMAIL})
+
+    events = AuditEvent.objects.filter(subject_hash=email_hash(EMAIL))
+    assert sorted(e.action for e in events) == ["export", "retire"]
+    assert all(e.actor is None and e.details["by"] == "self" for e in events)
+    account = reverse("admin:accounts_user_change", args=[ada.pk])
+    pages = [found] + [
+        client.get(reverse("admin:accounts_auditevent_change", args=[e.pk])) for e in events
+    ]
+    for page in pages:
+        body = page.content.decode()
+        assert page.status_code == 200
+        assert email_hash(EMAIL) in body
+        assert ada.email not in body and account not in body
+
+
+def test_a_retired_admin_stays_the_actor_of_what_they_did_about_others(client, world, staff):
+    client.force_login(staff)
+    _action(client, "export_data", [world["ada"]])
+
+    user_retire(user=staff, actor=None)
+
+    export = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT)
+    assert export.actor == staff and export.subject_hash == email_hash(EMAIL)
 
 
 def test_an_account_without_a_password_is_deleted_by_typing_its_email(client, db):
