@@ -57,6 +57,20 @@ if not DEBUG:
         )
 
 SECRET_KEY = env("SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
+# Django's deploy check only warns about a weak key (security.W009, the same rule); the key signs
+# sessions, password resets and unsubscribe links, so in production a weak one stops the start.
+EXAMPLE_SECRET_KEY = "change-me-to-a-long-random-string"  # the value in .env.example
+if not DEBUG and (SECRET_KEY == EXAMPLE_SECRET_KEY or SECRET_KEY.startswith("django-insecure-")):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is a published example value. Set your own: "
+        "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
+if not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
+    raise ImproperlyConfigured(
+        f"SECRET_KEY is too weak ({len(SECRET_KEY)} characters, {len(set(SECRET_KEY))} different):"
+        " use at least 50 random characters, e.g. "
+        "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", SITE_URL)

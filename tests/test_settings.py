@@ -34,6 +34,32 @@ def test_production_start_up_fails_naming_each_missing_variable():
     )
 
 
+def test_production_start_up_refuses_the_example_secret_key():
+    env = {**PRODUCTION_ENV, "SECRET_KEY": "change-me-to-a-long-random-string"}
+
+    result = _run(["manage.py", "check"], env)
+
+    assert result.returncode != 0
+    assert "SECRET_KEY is a published example value. Set your own" in result.stderr
+
+
+def test_production_start_up_refuses_a_secret_key_under_50_characters():
+    short = _run(["manage.py", "check"], {**PRODUCTION_ENV, "SECRET_KEY": "k" * 20 + "3v!x9"})
+    repetitive = _run(["manage.py", "check"], {**PRODUCTION_ENV, "SECRET_KEY": "ab" * 40})
+
+    assert short.returncode != 0
+    assert "SECRET_KEY is too weak (25 characters, 6 different): use at least 50" in short.stderr
+    assert repetitive.returncode != 0
+    assert "SECRET_KEY is too weak (80 characters, 2 different)" in repetitive.stderr
+
+
+def test_the_embedded_default_still_starts_with_a_short_or_example_key():
+    for key in ("short", "change-me-to-a-long-random-string"):
+        result = _run(["manage.py", "check"], {"DEBUG": "1", "SECRET_KEY": key})
+
+        assert result.returncode == 0, result.stderr
+
+
 def test_check_deploy_is_clean_with_production_settings():
     result = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], PRODUCTION_ENV)
 
