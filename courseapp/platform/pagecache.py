@@ -13,7 +13,9 @@ and nothing is rendered:
 - a content token in the cache, replaced after commit whenever course content or a schedule
   changes (units, readings, objectives, quizzes, cohorts, sessions);
 - what else the view names (the fellow's pages: the next moment the person's schedule changes
-  by itself, and the header's Facilitate-link flag);
+  by itself, and the header's Facilitate-link flag). A value like the first, worked out by a
+  query from the person's data and the content, is kept in the cache by `kept_for_person` under
+  the same version and token, so a revalidation does not run its query again;
 - the session's CSRF secret (the page carries tokens made from it);
 - the code version: the project's files and every installed distribution, so a deploy or a
   dependency upgrade never revalidates a page the old code rendered.
@@ -29,6 +31,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from importlib import metadata
 from pathlib import Path
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -91,6 +94,24 @@ def content_token() -> str:
     return cache.get_or_set(CONTENT_TOKEN_KEY, lambda: uuid.uuid4().hex, CONTENT_TOKEN_SECONDS)
 
 
+T = TypeVar("T")
+
+
+def kept_for_person(
+    *, user: User, token: str, name: str, work_out: Callable[[], T], fresh: Callable[[T], bool]
+) -> T:
+    """`work_out()`, kept in the cache under this person's page version and the content token:
+    any change to their data or to the content misses it, as it changes the ETag. A kept value
+    is used only while `fresh(value)` holds (say, until the moment it names has passed)."""
+    key = f"pages:{name}:{user.pk}:{user.page_version}:{token}"
+    kept = cache.get(key)
+    if kept is not None and fresh(kept[0]):
+        return kept[0]
+    value = work_out()
+    cache.set(key, (value,), CONTENT_TOKEN_SECONDS)
+    return value
+
+
 # --- Serving -----------------------------------------------------------------------------------
 
 
@@ -98,23 +119,25 @@ def _has_messages(request: HttpRequest) -> bool:
     return "messages" in request.COOKIES or "_messages" in request.session
 
 
-def per_person(state: Callable[[HttpRequest], tuple]) -> Callable:
+def per_person(state: Callable[[HttpRequest, str], tuple]) -> Callable:
     """A view decorator: answer 304 while nothing the page shows has changed; the page is kept by
-    the person's browser only. `state(request)` names what else the page is built from."""
+    the person's browser only. `state(request, content_token)` names what else the page is built
+    from."""
 
     def etag(request: HttpRequest, *args, **kwargs) -> str | None:
         user = request.user
         htmx = request.headers.get("HX-Request")
         if not user.is_authenticated or htmx or _has_messages(request):
             return None
+        token = content_token()
         built_from = (
             code_version(),
             request.get_full_path(),
             user.pk,
             user.page_version,
-            content_token(),
+            token,
             request.META.get("CSRF_COOKIE", ""),
-            *state(request),
+            *state(request, token),
         )
         return hashlib.sha256(repr(built_from).encode()).hexdigest()[:32]
 

@@ -5,13 +5,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
 
 from courseapp.facilitate.nav import show_facilitate_link
 from courseapp.feedback import selectors as feedback_selectors
 from courseapp.models import Course, LearningObjective, Reading, Unit
-from courseapp.platform.pagecache import per_person
+from courseapp.platform.pagecache import kept_for_person, per_person
 from courseapp.platform.redirects import safe_next
 from quizzes import selectors as quiz_selectors
 
@@ -22,10 +23,30 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-def _changes_by_itself(request: HttpRequest) -> tuple:
+def _changes_by_itself(request: HttpRequest, token: str) -> tuple:
     """What a fellow's page is built from besides their data and the content: the next moment
     their schedule changes by itself, and the header's Facilitate link."""
-    return selectors.schedule_next_change(user=request.user), show_facilitate_link(request)
+    return _next_schedule_change(request.user, token), show_facilitate_link(request)
+
+
+def _next_schedule_change(user, token: str):
+    """The schedule's next change, kept until it passes, so a repeat view runs no schedule
+    query. A kept answer holds from when it was worked out (a clock behind that one, on
+    another server, works it out again) until the moment it names."""
+
+    def work_out() -> tuple:
+        now = timezone.now()
+        return now, selectors.schedule_next_change(user=user, after=now)
+
+    def fresh(kept: tuple) -> bool:
+        since, moment = kept
+        now = timezone.now()
+        return since <= now and (moment is None or now < moment)
+
+    _, moment = kept_for_person(
+        user=user, token=token, name="schedule-next-change", work_out=work_out, fresh=fresh
+    )
+    return moment
 
 
 fellow_page = per_person(_changes_by_itself)
