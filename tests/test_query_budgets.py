@@ -14,7 +14,7 @@ from courseapp.models import Cohort, Enrollment
 pytestmark = pytest.mark.django_db
 SMALL, LARGE = 10, 60
 BUDGETS = {
-    # First views; a repeat view revalidated by its ETag runs 2 (see below).
+    # First views; a repeat view revalidated by its ETag runs 1 (see below).
     "home": 6,
     "unit_detail": 11,
     # The user; the access rule; get_or_create's select, savepoint, insert and release; the page
