@@ -38,6 +38,13 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+def masked_email(email: str) -> str:
+    """`a***@example.org`: enough for its owner to recognise, not the address itself for anyone
+    else who opens a forwarded email's link."""
+    local, _, domain = email.rpartition("@")
+    return f"{local[:1]}***@{domain}"
+
+
 # No CSRF check here and only here: mail providers send the RFC 8058 one-click POST without a
 # cookie or form token. The signed token is the authority, and all it can do is turn emails off.
 @csrf_exempt
@@ -51,7 +58,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     if user is None:
         return render(request, UNSUBSCRIBE, {"error": "This account no longer exists."}, status=404)
     labels = [NotificationPreferences._meta.get_field(kind).verbose_name for kind in kinds]
-    context = {"labels": labels, "email": user.email, "token": token}
+    context = {"labels": labels, "email": masked_email(user.email), "token": token}
     # GET only asks: link scanners in mail filters follow links, and must not unsubscribe anyone.
     if request.method == "POST":
         services.unsubscribe(user=user, kinds=kinds)

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from accounts.models import NotificationPreferences
 from courseapp.reminders.tokens import SALT, unsubscribe_token
+from courseapp.reminders.views import masked_email
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +29,8 @@ def test_opening_the_link_only_asks_so_link_scanners_unsubscribe_nobody(client, 
 
     assert response.status_code == 200
     assert b'<button type="submit">Unsubscribe</button>' in response.content
-    assert user.email.encode() in response.content
+    assert user.email.encode() not in response.content
+    assert f"{user.email[0]}***@{user.email.split('@')[1]}".encode() in response.content
     assert _prefs(user) is None
 
 
@@ -39,6 +41,7 @@ def test_confirming_unsubscribes_from_the_kinds_in_the_link_without_logging_in(u
 
     assert response.status_code == 200
     assert b"You are unsubscribed" in response.content
+    assert user.email.encode() not in response.content
     prefs = _prefs(user)
     assert (prefs.before_session, prefs.inactive) == (False, False)
     assert (prefs.quiz_after_session, prefs.facilitator_digest, prefs.nudge) == (True, True, True)
@@ -53,6 +56,11 @@ def test_the_rfc_8058_one_click_post_works_twice_without_harm(user):
         assert response.status_code == 200
 
     assert _prefs(user).nudge is False
+
+
+def test_the_address_is_shown_masked_to_whoever_holds_the_link():
+    assert masked_email("ada.lovelace@example.org") == "a***@example.org"
+    assert masked_email("a@example.org") == "a***@example.org"
 
 
 def _tampered(token: str) -> list[str]:
