@@ -8,4 +8,5 @@ urlpatterns = [
     path("data/", views.account_data, name="account_data"),
     path("data/export.json", views.account_data_export, name="account_data_export"),
     path("delete/", views.account_delete, name="account_delete"),
+    path("2fa/staff-code/", views.staff_mfa_code, name="account_staff_mfa_code"),
 ]

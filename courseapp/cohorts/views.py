@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from courseapp.models import Cohort, Enrollment, Invitation
+from courseapp.platform.security import has_staff_powers
 from courseapp.week import selectors
 
 from . import services
@@ -79,7 +80,7 @@ def cohort_invite(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = get_object_or_404(Cohort.objects.select_related("course"), pk=pk)
     if not selectors.facilitates(user=request.user, cohort=cohort):
         raise Http404("No such cohort.")
-    staff = request.user.is_staff
+    staff = has_staff_powers(request.user)
     form = InviteListForm(request.POST or None, request.FILES or None, can_choose_role=staff)
     if request.method == "POST" and form.is_valid():
         results = services.invitation_bulk_create(

@@ -11,6 +11,8 @@ from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from courseapp.platform.security import has_staff_powers
+
 from .selectors import is_facilitator
 
 SESSION_KEY = "facilitate_nav"
@@ -27,7 +29,7 @@ def show_facilitate_link(request: HttpRequest) -> bool:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return False
-    if user.is_staff:
+    if has_staff_powers(user):
         return True
     stored = request.session.get(SESSION_KEY)
     if stored and time.time() - stored[1] < FRESH_FOR:

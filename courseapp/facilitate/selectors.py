@@ -40,6 +40,7 @@ from courseapp.models import (
     Unit,
     UnitFeedback,
 )
+from courseapp.platform.security import has_staff_powers
 from courseapp.week.selectors import current_session
 from quizzes.models import Answer, Attempt, Question
 from quizzes.selectors import DEVELOPING, SECURE, Mastery, latest_answers
@@ -51,7 +52,7 @@ def facilitated_cohorts(*, user: User) -> QuerySet[Cohort]:
     """Cohorts this person may open on the facilitator pages: all for staff, else the ones they
     facilitate (any status but dropped)."""
     cohorts = Cohort.objects.select_related("course")
-    if user.is_staff:
+    if has_staff_powers(user):
         return cohorts
     if not user.is_authenticated:
         return cohorts.none()
@@ -62,7 +63,7 @@ def facilitated_cohorts(*, user: User) -> QuerySet[Cohort]:
 
 
 def is_facilitator(*, user: User) -> bool:
-    return user.is_staff or facilitated_cohorts(user=user).exists()
+    return has_staff_powers(user) or facilitated_cohorts(user=user).exists()
 
 
 # --- The schedule -------------------------------------------------------------------------------

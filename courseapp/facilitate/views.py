@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from courseapp.feedback.selectors import ANONYMITY_MIN_ANSWERS
 from courseapp.models import Cohort, Enrollment, Reminder
+from courseapp.platform.security import has_staff_powers
 from courseapp.reminders.services import NudgeTooSoon, nudge_send
 from courseapp.week.selectors import display_zone
 
@@ -37,7 +38,7 @@ def facilitate_home(request: HttpRequest) -> HttpResponse:
     summaries = selectors.facilitator_home(user=request.user)
     if (
         not summaries
-        and not request.user.is_staff
+        and not has_staff_powers(request.user)
         and not selectors.is_facilitator(user=request.user)
     ):
         raise Http404("You do not facilitate a cohort.")

@@ -19,6 +19,7 @@ from courseapp.models import (
     Unit,
     UnitFeedback,
 )
+from courseapp.platform.security import has_staff_powers
 from courseapp.week.selectors import units_open_to
 
 from .forms import UNIT_FEEDBACK_FIELDS, UnitFeedbackForm
@@ -149,7 +150,7 @@ def attach_reading_feedback(*, user: User, readings: Iterable[Reading]) -> None:
 def cohort_facilitated_by(*, user: User, cohort_pk: int) -> Cohort | None:
     """The cohort if this person is staff or one of its (not dropped) facilitators. One query."""
     cohorts = Cohort.objects.select_related("course")
-    if not user.is_staff:
+    if not has_staff_powers(user):
         cohorts = cohorts.filter(
             Exists(
                 Enrollment.objects.filter(

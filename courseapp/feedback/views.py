@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from courseapp.models import Course, Reading, Unit
 from courseapp.platform.redirects import safe_next
+from courseapp.platform.security import has_staff_powers
 
 from . import exports, selectors, services
 from .forms import ReadingFeedbackForm, UnitFeedbackForm
@@ -115,7 +116,7 @@ def cohort_unit_feedback_csv(request: HttpRequest, cohort_pk: int, unit_pk: int)
 
 
 def _staff_course(request: HttpRequest, slug: str) -> Course:
-    if not request.user.is_staff:
+    if not has_staff_powers(request.user):
         raise Http404("Reports are for course admins.")
     return get_object_or_404(Course, slug=slug)
 

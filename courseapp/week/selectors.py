@@ -24,6 +24,7 @@ from courseapp.models import (
     Session,
     Unit,
 )
+from courseapp.platform.security import has_staff_powers
 
 
 def enrollments_for_user(*, user: User) -> QuerySet[Enrollment]:
@@ -43,7 +44,7 @@ def units_open_to(*, user: User) -> QuerySet[Unit]:
     when its session's opens_at has passed.
     """
     units = Unit.objects.live()
-    if user.is_staff:
+    if has_staff_powers(user):
         return units
     if not user.is_authenticated:
         return units.none()
@@ -305,7 +306,7 @@ def course_overview(*, user: User, course: Course) -> CourseOverview | None:
     """Every unit of the course with its release, whether it is open and this person's progress.
     None when the person is neither enrolled nor staff. Four queries."""
     enrollment = enrollment_in_course(user=user, course=course)
-    if enrollment is None and not user.is_staff:
+    if enrollment is None and not has_staff_powers(user):
         return None
     is_open = Exists(units_open_to(user=user).filter(pk=OuterRef("pk")))
     units = list(
@@ -339,7 +340,7 @@ def unit_release_for(*, user: User, unit: Unit) -> Session | None:
 def facilitates(*, user: User, cohort: Cohort) -> bool:
     """Staff, or an active facilitator of this cohort."""
     return (
-        user.is_staff
+        has_staff_powers(user)
         or Enrollment.objects.filter(
             cohort=cohort,
             user=user,

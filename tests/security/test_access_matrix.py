@@ -2,7 +2,7 @@
 
 Every route is walked from the resolver, so a new page cannot escape: a route missing from
 MATRIX (or, under admin/, from the admin family) fails the test and is named in the message.
-Each probe is requested as all six people, against real objects, including ids from the other
+Each probe is requested as all seven people, against real objects, including ids from the other
 cohort. All failures are collected and reported at once.
 """
 
@@ -23,7 +23,15 @@ from tests.security.world import World, build_world
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("anonymous", "fellow_a", "fellow_b", "facilitator_a", "facilitator_b", "staff")
+ROLES = (
+    "anonymous",
+    "fellow_a",
+    "fellow_b",
+    "facilitator_a",
+    "facilitator_b",
+    "staff",
+    "staff_no_mfa",
+)
 
 # Outcome classes.
 OK = "200"
@@ -38,12 +46,15 @@ GONE = "410"
 BAD = "400"
 HEALTH = "200/503"
 UNAUTHORIZED = "401"
+MFA = "redirect to two-factor settings"
 
 
 def matches(expected: str, response) -> bool:
     code = response.status_code
     if code in (301, 302, 303):
         location = response["Location"]
+        if location == reverse("mfa_index"):
+            return expected == MFA
         if location.startswith(reverse("account_login") + "?next="):
             return expected == LOGIN
         if location.startswith(reverse("admin:login")):
@@ -64,10 +75,16 @@ def matches(expected: str, response) -> bool:
 
 def who(default: str | None = None, *, signed_in: str | None = None, **cells: str) -> dict:
     """Expected outcome per role: named roles, else `signed_in` for anyone signed in, else
-    `default`."""
+    `default`.
+
+    Staff without an authenticator (staff_no_mfa, enrolled nowhere; REQUIRE_STAFF_MFA is on)
+    have no staff powers: unless named, they get what an outsider gets, except that a page
+    that answers an outsider 404 sends them to set up two-factor authentication instead."""
     table = {}
     for role in ROLES:
         fallback = signed_in if role != "anonymous" and signed_in else default
+        if role == "staff_no_mfa" and fallback in (NOT_FOUND, DENIED):
+            fallback = MFA
         table[role] = cells.get(role, fallback)
     missing = [role for role, value in table.items() if value is None]
     assert not missing, f"no expectation for {missing}"
@@ -154,27 +171,37 @@ ANSWER = lambda w: {f"q{w.question.pk}": str(w.question.choices.first().pk)}  # 
 
 # Signed-in people are sent on from pages meant for signing in; anonymous people see them.
 GUEST_PAGE = who(OK, signed_in=REDIRECT)
+# The admin: staff only, and staff without an authenticator are sent to set one up.
+STAFF_ADMIN = who(ADMIN_LOGIN, staff=OK, staff_no_mfa=MFA)
 
 MATRIX: dict[str, list[Probe]] = {
     "home": [get(url("home"), members(OK))],
     "healthz": [get(url("healthz"), everyone(HEALTH))],
     "robots_txt": [get(url("robots_txt"), everyone(OK))],
     "course_detail": [
-        get(url("course_detail", **COURSE), members(OK)),
+        get(url("course_detail", **COURSE), members(OK, staff_no_mfa=MFA)),
         get(url("course_detail", **OTHER_COURSE), members(NOT_FOUND, staff=OK)),
     ],
     "unit_detail": [
-        get(url("unit_detail", **UNIT), members(OK)),
+        get(url("unit_detail", **UNIT), members(OK, staff_no_mfa=MFA)),
         get(url("unit_detail", **OTHER_UNIT), members(NOT_FOUND, staff=OK)),
     ],
     "reading_detail": [
-        get(url("reading_detail", **HOSTED), members(OK)),
-        get(url("reading_detail", **READING), members(REDIRECT), note="not hosted: to its unit"),
+        get(url("reading_detail", **HOSTED), members(OK, staff_no_mfa=MFA)),
+        get(
+            url("reading_detail", **READING),
+            members(REDIRECT, staff_no_mfa=MFA),
+            note="not hosted: to its unit",
+        ),
         get(url("reading_detail", **OTHER_READING), members(NOT_FOUND, staff=REDIRECT)),
     ],
     "reading_mark": [
         get(url("reading_mark", **READING), everyone(METHOD)),
-        post(url("reading_mark", **READING), members(REDIRECT), lambda w: {"done": "1"}),
+        post(
+            url("reading_mark", **READING),
+            members(REDIRECT, staff_no_mfa=MFA),
+            lambda w: {"done": "1"},
+        ),
         post(url("reading_mark", **OTHER_READING), members(NOT_FOUND, staff=REDIRECT)),
     ],
     "invitation_accept": [
@@ -208,6 +235,12 @@ MATRIX: dict[str, list[Probe]] = {
         get(url("account_delete"), members(OK)),
         post(url("account_delete"), members(OK)),
     ],
+    # Staff without an authenticator prove their address here before adding one; anyone else
+    # has nothing to prove and is sent on to the two-factor settings.
+    "account_staff_mfa_code": [
+        get(url("account_staff_mfa_code"), members(MFA, staff_no_mfa=OK)),
+        post(url("account_staff_mfa_code"), members(MFA, staff_no_mfa=OK)),
+    ],
     "reminders_unsubscribe": [
         get(
             url("reminders_unsubscribe", token=lambda w: w.unsubscribe),
@@ -216,7 +249,7 @@ MATRIX: dict[str, list[Probe]] = {
         ),
         get(url("reminders_unsubscribe", token=lambda w: w.unsubscribe + "x"), everyone(BAD)),
     ],
-    "quiz_detail": [get(url("quiz_detail", **QUIZ), members(OK))],
+    "quiz_detail": [get(url("quiz_detail", **QUIZ), members(OK, staff_no_mfa=MFA))],
     "quiz_start": [get(url("quiz_start", **QUIZ), everyone(METHOD))],
     "attempt_take": [
         get(url("attempt_take", **attempt("open_attempts", "a")), owner("fellow_a")),
@@ -308,7 +341,7 @@ MATRIX: dict[str, list[Probe]] = {
             members(NOT_FOUND, facilitator_b=REDIRECT, staff=REDIRECT),
         ),
     ],
-    "admin_import_chapter": [get(url("admin_import_chapter"), who(ADMIN_LOGIN, staff=OK))],
+    "admin_import_chapter": [get(url("admin_import_chapter"), STAFF_ADMIN)],
 }
 
 ALLAUTH: dict[str, list[Probe]] = {
@@ -341,12 +374,18 @@ ALLAUTH: dict[str, list[Probe]] = {
     "account_request_login_code": [get(url("account_request_login_code"), GUEST_PAGE)],
     "mfa_index": [get(url("mfa_index"), members(OK))],
     "mfa_authenticate": [get(url("mfa_authenticate"), everyone(REDIRECT))],
-    "mfa_reauthenticate": [get(url("mfa_reauthenticate"), members(REDIRECT))],
+    "mfa_reauthenticate": [
+        get(url("mfa_reauthenticate"), members(REDIRECT, staff=OK), note="staff have an app")
+    ],
     "mfa_activate_totp": [
         get(url("mfa_activate_totp"), members(REDIRECT), note="to reauthenticate first")
     ],
     "mfa_deactivate_totp": [
-        get(url("mfa_deactivate_totp"), members(NOT_FOUND), note="no authenticator")
+        get(
+            url("mfa_deactivate_totp"),
+            members(NOT_FOUND, staff=REDIRECT),
+            note="no authenticator but staff's: staff to reauthenticate",
+        )
     ],
     "mfa_view_recovery_codes": [
         get(url("mfa_view_recovery_codes"), members(NOT_FOUND), note="no authenticator")
@@ -380,26 +419,25 @@ MATRIX |= ALLAUTH
 
 # Non-staff people get one representative request per kind of admin page, with real ids from
 # cohort B; staff request every admin page (see admin_probes) and must get it.
-NOT_STAFF_ADMIN = who(ADMIN_LOGIN, staff=OK)
 ADMIN_FAMILY_PROBES = [
-    get(url("admin:index"), NOT_STAFF_ADMIN),
-    get(url("admin:courseapp_cohort_changelist"), NOT_STAFF_ADMIN),
-    get(lambda w: reverse("admin:courseapp_cohort_change", args=[w.cohort_b.pk]), NOT_STAFF_ADMIN),
+    get(url("admin:index"), STAFF_ADMIN),
+    get(url("admin:courseapp_cohort_changelist"), STAFF_ADMIN),
+    get(lambda w: reverse("admin:courseapp_cohort_change", args=[w.cohort_b.pk]), STAFF_ADMIN),
     get(
         lambda w: reverse("admin:quizzes_attempt_change", args=[w.attempts["b"].pk]),
-        NOT_STAFF_ADMIN,
+        STAFF_ADMIN,
     ),
     get(
         lambda w: reverse("admin:courseapp_course_syllabus_upload", args=[w.course.pk]),
-        NOT_STAFF_ADMIN,
+        STAFF_ADMIN,
     ),
     get(
         lambda w: reverse("admin:accounts_user_change", args=[w.users["fellow_b"].pk]),
-        NOT_STAFF_ADMIN,
+        STAFF_ADMIN,
     ),
     post(
         lambda w: reverse("admin:courseapp_cohort_delete", args=[w.cohort_b.pk]),
-        who(ADMIN_LOGIN, staff=OK),
+        STAFF_ADMIN,
     ),
 ]
 
@@ -529,7 +567,7 @@ def run_probe(client, world, role, probe, path, expected, failures, label):
 
 
 def test_every_route_is_in_the_matrix_and_each_person_gets_what_the_matrix_says(settings):
-    settings.REQUIRE_STAFF_MFA = False
+    settings.REQUIRE_STAFF_MFA = True
     world = build_world()
     _fill_missing_admin_rows()
     client = Client()
@@ -558,6 +596,9 @@ def test_every_route_is_in_the_matrix_and_each_person_gets_what_the_matrix_says(
             probe = get(literal(path), {})
             run_probe(
                 client, world, "staff", probe, path, expected, failures, f"GET {path} ({key})"
+            )
+            run_probe(
+                client, world, "staff_no_mfa", probe, path, MFA, failures, f"GET {path} ({key})"
             )
         else:
             failures.append(f"route missing from the access matrix: {key} ({pattern})")

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.utils import timezone
 
 from accounts.models import User
@@ -85,7 +86,10 @@ def build_world() -> World:
         "facilitator_a": facilitator_of(cohort_a),
         "facilitator_b": facilitator_of(cohort_b),
         "staff": UserFactory(is_staff=True, is_superuser=True),
+        "staff_no_mfa": UserFactory(is_staff=True, is_superuser=True),
     }
+    # Staff powers need an authenticator when REQUIRE_STAFF_MFA is on; staff_no_mfa has none.
+    TOTP.activate(users["staff"], generate_totp_secret())
     fellows = {"a": users["fellow_a"], "b": users["fellow_b"]}
     attempts = {k: _attempt(quiz, user, submit=True) for k, user in fellows.items()}
     open_attempts = {k: _attempt(quiz, user, submit=False) for k, user in fellows.items()}
