@@ -1,3 +1,4 @@
+import io
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -5,6 +6,23 @@ from django.core.management.base import BaseCommand, CommandError
 from courseapp.models import Course
 from quizzes import services
 from quizzes.quiztext import QuizFormatError
+
+# The same 1 MB cap as the syllabus upload and the chapter importer: a quiz is a few kilobytes.
+MAX_BYTES = 1_000_000
+
+
+def _read(file: Path) -> str:
+    """The file as text (universal newlines, as `read_text`), read no further than the cap."""
+    try:
+        with file.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:
+            raise CommandError(
+                f"{file}: nothing was imported. The file is larger than 1 MB; is it a quiz?"
+            )
+        return io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8").read()
+    except (OSError, UnicodeDecodeError) as error:
+        raise CommandError(f"Cannot read {file}: {error}") from error
 
 
 class Command(BaseCommand):
@@ -18,10 +36,7 @@ class Command(BaseCommand):
         found = Course.objects.filter(slug=course).first()
         if found is None:
             raise CommandError(f"No course with the slug {course!r}.")
-        try:
-            text = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise CommandError(f"Cannot read {file}: {error}") from error
+        text = _read(file)
         try:
             _quiz, summary = services.quiz_import(course=found, text=text)
         except QuizFormatError as error:
