@@ -13,7 +13,7 @@ from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.core import mail
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import DESKTOP, assert_accessible, screenshot
+from tests.e2e.conftest import DESKTOP, assert_accessible, log_in, screenshot
 from tests.factories import PASSWORD, UserFactory
 from tests.helpers import login_code_from
 
@@ -136,3 +136,26 @@ def test_every_account_page_is_in_the_site_design_and_accessible(context_factory
     page.get_by_label("Code").fill(RecoveryCodes(recovery).get_unused_codes()[0])
     page.get_by_role("button", name="Sign In").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("My courses")
+
+
+def test_the_account_pages_work_without_javascript_on_a_phone(context_factory):
+    user = UserFactory()
+    page = context_factory(javascript=False, viewport=PHONE_360).new_page()
+    log_in(page, user.email, PASSWORD)
+
+    page.goto("/accounts/email/")
+    page.get_by_label("Email").last.fill("second@example.org")
+    page.get_by_role("button", name="Add Email").click()
+    expect(page.get_by_text("Confirmation email sent to second@example.org.")).to_be_visible()
+    expect(page.get_by_label("second@example.org Unverified")).to_be_attached()
+
+    page.goto("/accounts/password/change/")
+    page.get_by_label("Current Password").fill(PASSWORD)
+    page.get_by_label(re.compile("^New Password:?$")).fill("a-new-long-passphrase")
+    page.get_by_label("New Password (again)").fill("a-new-long-passphrase")
+    page.get_by_role("button", name="Change Password").click()
+    expect(page.get_by_text("Password successfully changed.")).to_be_visible()
+    # axe runs inside the page, so not with JavaScript off: the same pages pass it above.
+    screenshot(page, "account-password-changed-phone-no-js")
+    user.refresh_from_db()
+    assert user.check_password("a-new-long-passphrase")
