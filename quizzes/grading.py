@@ -7,13 +7,17 @@
   takes 1/|C| away, never below 0. It counts as "correct" only when S == C exactly.
 - Written answers are not graded: score and correctness stay empty, they are left out of the
   attempt's score, and facilitators read them (the fellow may rate their own against the model
-  answer once answers are revealed).
+  answer once answers are revealed). A facilitator's review later sets correctness to its
+  verdict (meets the objective or not), which mastery counts; the score stays empty.
 - An attempt's score is the mean of its scored questions' scores, in percent (unanswered
   questions score 0); it passes when score >= the quiz's pass mark. An attempt with no scored
   questions has no score and passes.
+- Every page and export shows a score or mastery as a whole percent with halves rounded up
+  (`rounded_percent`: 12.5 -> 13), the rule Django's `floatformat:"0"` applies in templates.
 """
 
 from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
 
 WRITTEN = "written"
 
@@ -37,3 +41,9 @@ def attempt_score(scores: Iterable[float | None], *, pass_mark: int) -> tuple[fl
         return None, True
     percent = round(100 * sum(scored) / len(scored), 1)
     return percent, percent >= pass_mark
+
+
+def rounded_percent(percent: float) -> int:
+    # Rounded to 9 places first so float noise (100 * 0.145 == 14.499999999999998) counts as
+    # the half it stands for.
+    return int(Decimal(str(round(percent, 9))).quantize(Decimal(1), rounding=ROUND_HALF_UP))

@@ -21,6 +21,7 @@ from courseapp.models import Cohort, Enrollment, LearningObjective, Unit
 from courseapp.week.selectors import units_open_to
 
 from . import quiztext
+from .grading import rounded_percent
 from .models import Answer, Attempt, Quiz
 
 SECURE = 0.8
@@ -42,7 +43,7 @@ class Mastery:
 
     @property
     def percent(self) -> int:
-        return round(100 * self.ratio)
+        return rounded_percent(100 * self.ratio)
 
     @property
     def level(self) -> str:
@@ -65,7 +66,7 @@ class CohortObjectiveMastery:
 
     @property
     def mean_percent(self) -> int | None:
-        return None if self.mean is None else round(100 * self.mean)
+        return None if self.mean is None else rounded_percent(100 * self.mean)
 
 
 def quizzes_open_to(*, user: User) -> QuerySet[Quiz]:

@@ -42,6 +42,7 @@ from courseapp.models import (
 )
 from courseapp.platform.security import has_staff_powers
 from courseapp.week.selectors import current_session
+from quizzes.grading import rounded_percent
 from quizzes.models import Answer, Attempt, Question
 from quizzes.selectors import DEVELOPING, SECURE, Mastery, latest_answers
 
@@ -299,7 +300,7 @@ class Cell:
 
     @property
     def quiz_best_percent(self) -> int | None:
-        return None if self.quiz_best is None else round(self.quiz_best)
+        return None if self.quiz_best is None else rounded_percent(self.quiz_best)
 
 
 @dataclass
@@ -356,7 +357,7 @@ class ObjectiveCell:
 
     @property
     def percent(self) -> int | None:
-        return None if self.mean is None else round(100 * self.mean)
+        return None if self.mean is None else rounded_percent(100 * self.mean)
 
     @property
     def level(self) -> str:
@@ -783,7 +784,7 @@ def _timeline(units: list[FellowUnit]) -> list[Event]:
         ]
         for attempt in unit.attempts:
             result = "passed" if attempt.passed else "not passed"
-            score = f"{round(attempt.score)}%" if attempt.score is not None else "unscored"
+            score = "unscored" if attempt.score is None else f"{rounded_percent(attempt.score)}%"
             text = f"Submitted week {week} quiz, attempt {attempt.number}: {score}, {result}"
             events.append(Event(attempt.submitted_at, text))
         if unit.feedback:
