@@ -7,6 +7,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import NotificationPreferences, User
+from courseapp.facilitate.nav import show_facilitate_link
 
 from . import services
 from .forms import PreferencesForm
@@ -20,7 +21,8 @@ UNSUBSCRIBE = "courseapp/reminders/unsubscribe.html"
 @require_http_methods(["GET", "POST"])
 def notification_preferences(request: HttpRequest) -> HttpResponse:
     current = NotificationPreferences.objects.filter(user=request.user).first()
-    form = PreferencesForm(request.POST or None, instance=current)
+    facilitator = show_facilitate_link(request)
+    form = PreferencesForm(request.POST or None, instance=current, facilitator=facilitator)
     saved = False
     if request.method == "POST" and form.is_valid():
         services.preferences_update(user=request.user, wanted=form.cleaned_data)

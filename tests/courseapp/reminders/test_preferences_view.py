@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import NotificationPreferences
-from tests.factories import UserFactory
+from tests.courseapp.weeks import facilitator_of, fellow_in
+from tests.factories import CohortFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 URL = reverse("notification_preferences")
@@ -24,7 +25,7 @@ def test_it_shows_every_kind_on_for_someone_who_never_chose(client, user):
     response = client.get(URL)
 
     assert response.status_code == 200
-    assert response.content.count(b"checked") == len(NotificationPreferences.KINDS)
+    assert response.content.count(b"checked") == len(NotificationPreferences.KINDS) - 1
     assert b"Core readings before each session" in response.content
     assert b"between 09:00 and 18:00 in your time zone" in response.content
 
@@ -54,6 +55,41 @@ def test_with_htmx_it_answers_with_the_form_fragment(client, user):
     assert b'id="preferences-form"' in response.content
     assert b"Your email choices were saved." in response.content
     assert NotificationPreferences.objects.get(user=user).before_session is False
+
+
+@pytest.mark.embedded
+def test_only_facilitators_are_offered_the_facilitator_digest(client):
+    cohort = CohortFactory()
+    fellow, facilitator = fellow_in(cohort), facilitator_of(cohort)
+
+    client.force_login(fellow)
+    assert b"Facilitator digest" not in client.get(URL).content
+    client.force_login(facilitator)
+    assert b"Facilitator digest" in client.get(URL).content
+
+
+@pytest.mark.embedded
+def test_a_fellow_cannot_set_the_facilitator_digest_by_posting_it(client):
+    fellow = fellow_in(CohortFactory())
+    NotificationPreferences.objects.create(user=fellow, facilitator_digest=False)
+    client.force_login(fellow)
+
+    response = client.post(URL, ALL_ON)
+
+    assert response.status_code == 302
+    mine = NotificationPreferences.objects.get(user=fellow)
+    assert (mine.nudge, mine.facilitator_digest) == (True, False)
+
+
+@pytest.mark.embedded
+def test_a_facilitator_turns_the_digest_off_and_on(client):
+    facilitator = facilitator_of(CohortFactory())
+    client.force_login(facilitator)
+
+    client.post(URL, {k: v for k, v in ALL_ON.items() if k != "facilitator_digest"})
+    assert NotificationPreferences.objects.get(user=facilitator).facilitator_digest is False
+    client.post(URL, ALL_ON)
+    assert NotificationPreferences.objects.get(user=facilitator).facilitator_digest is True
 
 
 def test_a_post_without_the_csrf_token_is_refused(user):
