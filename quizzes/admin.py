@@ -7,6 +7,7 @@ from django.utils.html import format_html
 
 from courseapp.models import LearningObjective
 
+from .admin_upload import QuizUploadMixin
 from .models import Answer, Attempt, Choice, Question, Quiz
 from .services import question_snapshot
 
@@ -41,7 +42,7 @@ class QuestionInline(admin.StackedInline):
 
 
 @admin.register(Quiz)
-class QuizAdmin(admin.ModelAdmin):
+class QuizAdmin(QuizUploadMixin, admin.ModelAdmin):
     list_display = ["__str__", "unit", "pass_mark", "attempts_allowed", "reveal", "preview_link"]
     list_select_related = ["unit", "unit__course"]
     list_filter = ["unit__course"]

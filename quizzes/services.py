@@ -14,6 +14,8 @@ from .grading import attempt_score, grade_answer
 from .models import Answer, Attempt, Choice, Question, Quiz
 
 MAX_WRITTEN_CHARS = 10_000
+# The same 1 MB cap as the syllabus upload and the chapter importer: a quiz is a few kilobytes.
+MAX_QUIZ_FILE_BYTES = 1_000_000
 
 
 class QuizError(Exception):
@@ -218,6 +220,106 @@ def _check_objective_numbers(parsed: quiztext.ParsedQuiz, count: int) -> None:
         raise quiztext.QuizFormatError(errors)
 
 
+QUIZ_SETTINGS = (
+    "title",
+    "intro",
+    "pass_mark",
+    "attempts_allowed",
+    "shuffle_questions",
+    "shuffle_choices",
+    "reveal",
+)
+
+
+@dataclass
+class QuizPlan:
+    """What importing a quiz file will do, worked out without writing anything.
+
+    Questions that match the file exactly are kept (so answers keep pointing at them) and may
+    move; the others are retired (archived when fellows answered them, deleted otherwise) and
+    the file's new or edited questions are added.
+    """
+
+    unit: Unit
+    quiz: Quiz
+    parsed: quiztext.ParsedQuiz
+    objectives: list
+    existing: list[Question]
+    kept: list[tuple[Question, int]]
+    added: list[tuple[quiztext.ParsedQuestion, int]]
+    retired: list[Question]
+    answered: set[int]
+    before: dict  # the quiz's settings before the import, for an existing quiz
+
+    @property
+    def is_new(self) -> bool:
+        return self.quiz.pk is None
+
+    def objective_numbers(self, question: Question) -> list[int]:
+        numbers = {objective.pk: n for n, objective in enumerate(self.objectives, start=1)}
+        return sorted(numbers.get(o.pk, 0) for o in question.objectives.all())
+
+    @property
+    def summary(self) -> str:
+        return (
+            f"{self.unit}: {len(self.kept)} question(s) kept, {len(self.added)} added, "
+            f"{len(self.retired)} retired"
+        )
+
+
+def quiz_plan(*, course: Course, text: str) -> QuizPlan:
+    """Parse and validate a quiz file against the course and say what importing it would do.
+
+    Reads only. Raises quiztext.QuizFormatError with line-numbered errors.
+    """
+    parsed = quiztext.parse(text)
+    unit = _unit_for(course, parsed)
+    objectives = list(unit.objectives.live().order_by("position", "pk"))
+    _check_objective_numbers(parsed, len(objectives))
+    quiz = Quiz.objects.filter(unit=unit).first() or Quiz(unit=unit)
+    before = {attr: getattr(quiz, attr) for attr in QUIZ_SETTINGS} if quiz.pk else {}
+    for attr in QUIZ_SETTINGS:
+        setattr(quiz, attr, getattr(parsed, attr))
+    _clean(quiz, line=1)
+    existing = (
+        list(quiz.questions.live().prefetch_related("choices", "objectives")) if quiz.pk else []
+    )
+    numbers = {objective.pk: n for n, objective in enumerate(objectives, start=1)}
+    unmatched = {question.pk: question for question in existing}
+    by_signature = {_live_signature(q, numbers): q for q in reversed(existing)}
+    kept, added = [], []
+    for position, parsed_question in enumerate(parsed.questions):
+        match = by_signature.pop(_signature(parsed_question), None)
+        if match is None:
+            _check_question(parsed_question)
+            added.append((parsed_question, position))
+        else:
+            kept.append((unmatched.pop(match.pk), position))
+    retired = list(unmatched.values())
+    answered = set(
+        Answer.objects.filter(question__in=[q.pk for q in retired]).values_list(
+            "question_id", flat=True
+        )
+    )
+    return QuizPlan(
+        unit, quiz, parsed, objectives, existing, kept, added, retired, answered, before
+    )
+
+
+@transaction.atomic
+def quiz_apply(*, plan: QuizPlan) -> Quiz:
+    """Carry out a plan from quiz_plan (call both in one transaction to apply what was planned)."""
+    quiz = plan.quiz
+    quiz.save()
+    pagecache.content_changed()  # the position updates below skip the save hooks
+    for question, position in plan.kept:
+        Question.objects.filter(pk=question.pk).update(position=position)
+    for parsed_question, position in plan.added:
+        _create_question(quiz, parsed_question, position, plan.objectives)
+    _retire(plan.retired, answered=plan.answered)
+    return quiz
+
+
 @transaction.atomic
 def quiz_import(*, course: Course, text: str) -> tuple[Quiz, list[str]]:
     """Create or update a unit's quiz from the plain-text format; all or nothing.
@@ -226,40 +328,15 @@ def quiz_import(*, course: Course, text: str) -> tuple[Quiz, list[str]]:
     are archived when fellows answered them and deleted otherwise, and new ones are created.
     Raises quiztext.QuizFormatError with line-numbered errors.
     """
-    parsed = quiztext.parse(text)
-    unit = _unit_for(course, parsed)
-    objectives = list(unit.objectives.live().order_by("position", "pk"))
-    _check_objective_numbers(parsed, len(objectives))
-    quiz = Quiz.objects.filter(unit=unit).first() or Quiz(unit=unit)
-    for attr in ("title", "intro", "pass_mark", "attempts_allowed", "reveal"):
-        setattr(quiz, attr, getattr(parsed, attr))
-    quiz.shuffle_questions, quiz.shuffle_choices = parsed.shuffle_questions, parsed.shuffle_choices
-    _clean(quiz, line=1)
-    quiz.save()
-    numbers = {objective.pk: n for n, objective in enumerate(objectives, start=1)}
-    existing = list(quiz.questions.live().prefetch_related("choices", "objectives"))
-    unmatched = {question.pk: question for question in existing}
-    by_signature = {_live_signature(q, numbers): q for q in reversed(existing)}
-    added = kept = 0
-    pagecache.content_changed()  # the position updates below skip the save hooks
-    for position, parsed_question in enumerate(parsed.questions):
-        match = by_signature.pop(_signature(parsed_question), None)
-        if match is not None:
-            kept += 1
-            unmatched.pop(match.pk)
-            Question.objects.filter(pk=match.pk).update(position=position)
-            continue
-        added += 1
-        _create_question(quiz, parsed_question, position, objectives)
-    retired = _retire(list(unmatched.values()))
-    return quiz, [f"{unit}: {kept} question(s) kept, {added} added, {retired} retired"]
+    plan = quiz_plan(course=course, text=text)
+    return quiz_apply(plan=plan), [plan.summary]
 
 
-def _clean(instance: Quiz | Question | Choice, *, line: int) -> None:
+def _clean(instance: Quiz | Question | Choice, *, line: int, exclude=None) -> None:
     """full_clean, with what it finds (e.g. a choice over its length limit) reported like
     the parser's errors, so an import fails only with QuizFormatError."""
     try:
-        instance.full_clean()
+        instance.full_clean(exclude=exclude)
     except ValidationError as error:
         name = instance._meta.verbose_name
         raise quiztext.QuizFormatError(
@@ -270,9 +347,7 @@ def _clean(instance: Quiz | Question | Choice, *, line: int) -> None:
         ) from None
 
 
-def _create_question(
-    quiz: Quiz, parsed: quiztext.ParsedQuestion, position: int, objectives: list
-) -> Question:
+def _question_rows(quiz: Quiz, parsed: quiztext.ParsedQuestion, position: int):
     question = Question(
         quiz=quiz,
         kind=parsed.kind,
@@ -281,18 +356,36 @@ def _create_question(
         model_answer=parsed.model_answer,
         position=position,
     )
+    choices = [
+        Choice(question=question, position=index, **vars(choice))
+        for index, choice in enumerate(parsed.choices)
+    ]
+    return question, choices
+
+
+def _check_question(parsed: quiztext.ParsedQuestion) -> None:
+    """Validate a question to be added before anything is written (the preview shows errors)."""
+    question, choices = _question_rows(Quiz(), parsed, 0)
+    _clean(question, line=parsed.line, exclude=["quiz"])
+    for choice in choices:
+        _clean(choice, line=parsed.line, exclude=["question"])
+
+
+def _create_question(
+    quiz: Quiz, parsed: quiztext.ParsedQuestion, position: int, objectives: list
+) -> Question:
+    question, choices = _question_rows(quiz, parsed, position)
     _clean(question, line=parsed.line)
     question.save()
     question.objectives.set([objectives[n - 1] for n in parsed.objectives])
-    for index, choice in enumerate(parsed.choices):
-        row = Choice(question=question, position=index, **vars(choice))
-        _clean(row, line=parsed.line)
-        row.save()
+    for choice in choices:
+        choice.question = question
+        _clean(choice, line=parsed.line)
+        choice.save()
     return question
 
 
-def _retire(questions: list[Question]) -> int:
-    answered = {q.pk for q in questions if q.answers.exists()}
+def _retire(questions: list[Question], *, answered: set[int]) -> int:
     pagecache.content_changed()
     Question.objects.filter(pk__in=answered).update(archived_at=timezone.now())
     Question.objects.filter(pk__in=[q.pk for q in questions if q.pk not in answered]).delete()

@@ -7,8 +7,7 @@ from courseapp.models import Course
 from quizzes import services
 from quizzes.quiztext import QuizFormatError
 
-# The same 1 MB cap as the syllabus upload and the chapter importer: a quiz is a few kilobytes.
-MAX_BYTES = 1_000_000
+MAX_BYTES = services.MAX_QUIZ_FILE_BYTES
 
 
 def _read(file: Path) -> str:
