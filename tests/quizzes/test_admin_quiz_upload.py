@@ -50,7 +50,7 @@ Model answer: The learned objective matches the training objective.
 EDITED = (
     QUIZ.replace("Pass mark: 70%", "Pass mark: 80%")
     .replace("What is a mesa-optimizer?", "What is a mesa-optimiser?")
-    .replace("( ) The training process\n", "( ) The training process\n( ) The loss function\n")
+    .replace("base optimizer.\n", "base optimizer.\n( ) The loss function\n")
     .replace(
         "Question: true/false\nObjectives: 2\n"
         "Prompt: Deceptive alignment needs the model to model its training.\n(x) True\n( ) False\n",
