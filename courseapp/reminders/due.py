@@ -23,9 +23,12 @@ from courseapp.models import Cohort, Enrollment, Reading, ReadingProgress, Remin
 from courseapp.week import selectors
 from quizzes.models import Attempt
 
-from .window import in_window, wants, zone_of
+from .window import before_session_due, in_window, wants, zone_of
 
 Kind = Reminder.Kind
+# How much earlier than its lead a before-session reminder can fall due, when the whole lead is
+# at night and it goes out in the last daytime before the session instead (window.py).
+NIGHT_SLACK = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -107,8 +110,10 @@ def _windows(session: Session, now: datetime) -> dict[str, bool]:
     cohort, starts = session.cohort, session.starts_at
     ends = starts + timedelta(minutes=cohort.session_minutes)
     digest_lead = timedelta(hours=settings.REMINDER_DIGEST_LEAD_HOURS)
+    before_lead = timedelta(hours=cohort.reminder_lead_hours)
     return {
-        "before": starts - timedelta(hours=cohort.reminder_lead_hours) <= now < starts,
+        # A candidate only: whether it is due depends on the recipient's window (_before_session).
+        "before": starts - before_lead - NIGHT_SLACK <= now < starts,
         "digest": starts - digest_lead <= now < starts,
         "quiz": bool(session.quiz_id)
         and ends <= now < ends + timedelta(days=settings.REMINDER_QUIZ_DAYS),
@@ -141,7 +146,8 @@ def _running(now: datetime) -> tuple[list[Session], dict[int, datetime]]:
 def sweep_plan(*, now: datetime) -> SweepPlan:
     plan = SweepPlan(now=now)
     lead = Cohort.objects.aggregate(lead=Max("reminder_lead_hours"))["lead"] or 0
-    horizon = now + timedelta(hours=max(lead, settings.REMINDER_DIGEST_LEAD_HOURS))
+    digest = settings.REMINDER_DIGEST_LEAD_HOURS
+    horizon = now + max(timedelta(hours=lead) + NIGHT_SLACK, timedelta(hours=digest))
     # A day of slack for the session's own length before its quiz reminder starts.
     since = now - timedelta(days=settings.REMINDER_QUIZ_DAYS + 1)
     sessions = _visible_sessions().filter(starts_at__gt=since, starts_at__lte=horizon)
@@ -324,7 +330,11 @@ def _before_session(plan: SweepPlan, enrollment: Member, facts: BatchFacts) -> l
     if not enrollment.wants(Kind.BEFORE_SESSION):
         return []
     found = []
+    zone = zone_of(timezone=enrollment.timezone, cohort=plan.cohorts[enrollment.cohort_id])
     for session in plan.before.get(enrollment.cohort_id, ()):
+        lead = timedelta(hours=session.cohort.reminder_lead_hours)
+        if not before_session_due(starts=session.starts_at, lead=lead, now=plan.now, zone=zone):
+            continue
         unread = _unread(plan, session.unit_id, enrollment.user_id, facts)
         if unread:
             payload = {**plan.payload(session), "readings": unread}
