@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -9,6 +10,7 @@ from courseapp.models import LearningObjective
 
 from .admin_upload import QuizUploadMixin
 from .models import Answer, Attempt, Choice, Question, Quiz
+from .reports import question_quality
 from .services import question_snapshot
 
 
@@ -55,7 +57,18 @@ class QuizAdmin(QuizUploadMixin, admin.ModelAdmin):
         ("pass_mark", "attempts_allowed"),
         ("shuffle_questions", "shuffle_choices"),
         "reveal",
+        "question_quality",
     ]
+    readonly_fields = ["question_quality"]
+
+    @admin.display(description="Question quality")
+    def question_quality(self, quiz: Quiz) -> str:
+        if not quiz.pk:
+            return "Shown once fellows have taken the quiz."
+        return render_to_string(
+            "admin/quizzes/_question_quality_panel.html",
+            {"questions": question_quality(quizzes=Quiz.objects.filter(pk=quiz.pk))},
+        )
 
     def get_urls(self):
         preview = self.admin_site.admin_view(self.preview_view)

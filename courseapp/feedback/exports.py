@@ -2,6 +2,8 @@ import csv
 
 from django.http import HttpResponse
 
+from quizzes.reports import MasteryReport
+
 from .selectors import SyllabusReport, UnitFeedbackSummary
 
 ANONYMOUS_LABEL = "Anonymous fellow"
@@ -85,3 +87,25 @@ def syllabus_readings_csv(report: SyllabusReport) -> HttpResponse:
     header = ["week", "tier", "reading", "by", "completed", "fellows", "completion_percent"]
     header += ["useful_votes", "votes", "useful_percent", "comments"]
     return csv_response(f"{report.course.slug}-readings.csv", header, rows)
+
+
+def syllabus_mastery_csv(report: MasteryReport) -> HttpResponse:
+    """Across all cohorts first, then per cohort; unit rows have an empty objective."""
+    rows = (
+        [
+            row.cohort.name if row.cohort else "All cohorts",
+            row.unit.week,
+            row.unit.title,
+            row.objective.text if row.objective else "",
+            row.fellows,
+            row.with_data,
+            "" if row.mean_percent is None else row.mean_percent,
+            row.secure,
+            row.developing,
+            row.not_yet,
+        ]
+        for row in [*report.units, *report.objectives, *report.by_cohort]
+    )
+    header = ["cohort", "week", "unit", "objective", "fellows", "fellows_with_answers"]
+    header += ["mean_mastery_percent", "secure", "developing", "not_yet"]
+    return csv_response(f"{report.course.slug}-mastery.csv", header, rows)

@@ -26,4 +26,19 @@ urlpatterns = [
         views.course_report_readings_csv,
         name="course_report_readings_csv",
     ),
+    path(
+        "reports/courses/<slug:slug>/mastery/",
+        views.course_report_mastery,
+        name="course_report_mastery",
+    ),
+    path(
+        "reports/courses/<slug:slug>/mastery.csv",
+        views.course_report_mastery_csv,
+        name="course_report_mastery_csv",
+    ),
+    path(
+        "reports/courses/<slug:slug>/questions/",
+        views.course_report_questions,
+        name="course_report_questions",
+    ),
 ]

@@ -7,6 +7,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from courseapp.models import Course, Reading, Unit
 from courseapp.platform.redirects import safe_next
 from courseapp.platform.security import has_staff_powers
+from quizzes import reports as quiz_reports
+from quizzes.models import Quiz
 
 from . import exports, selectors, services
 from .forms import ReadingFeedbackForm, UnitFeedbackForm
@@ -151,3 +153,30 @@ def course_report_units_csv(request: HttpRequest, slug: str) -> HttpResponse:
 def course_report_readings_csv(request: HttpRequest, slug: str) -> HttpResponse:
     report = selectors.course_syllabus_report(course=_staff_course(request, slug))
     return exports.syllabus_readings_csv(report)
+
+
+@login_required
+@require_GET
+def course_report_mastery(request: HttpRequest, slug: str) -> HttpResponse:
+    report = quiz_reports.course_mastery(course=_staff_course(request, slug))
+    return render(request, "courseapp/feedback/course_report_mastery.html", {"report": report})
+
+
+@login_required
+@require_GET
+def course_report_mastery_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    report = quiz_reports.course_mastery(course=_staff_course(request, slug))
+    return exports.syllabus_mastery_csv(report)
+
+
+@login_required
+@require_GET
+def course_report_questions(request: HttpRequest, slug: str) -> HttpResponse:
+    course = _staff_course(request, slug)
+    quizzes = Quiz.objects.filter(unit__course=course, unit__archived_at=None)
+    context = {
+        "course": course,
+        "questions": quiz_reports.question_quality(quizzes=quizzes),
+        "thresholds": quiz_reports,
+    }
+    return render(request, "courseapp/feedback/course_report_questions.html", context)

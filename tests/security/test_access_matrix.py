@@ -312,6 +312,15 @@ MATRIX: dict[str, list[Probe]] = {
     "course_report_readings_csv": [
         get(url("course_report_readings_csv", **COURSE), members(NOT_FOUND, staff=OK))
     ],
+    "course_report_mastery": [
+        get(url("course_report_mastery", **COURSE), members(NOT_FOUND, staff=OK))
+    ],
+    "course_report_mastery_csv": [
+        get(url("course_report_mastery_csv", **COURSE), members(NOT_FOUND, staff=OK))
+    ],
+    "course_report_questions": [
+        get(url("course_report_questions", **COURSE), members(NOT_FOUND, staff=OK))
+    ],
     "facilitate_home": [
         get(
             url("facilitate_home"), members(NOT_FOUND, facilitator_a=OK, facilitator_b=OK, staff=OK)
