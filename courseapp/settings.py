@@ -223,7 +223,8 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-# Staff must have an authenticator before any admin page (courseapp/platform/security.py).
+# Staff must have an authenticator before any staff power: the admin, every cohort, the reports and
+# exports (has_staff_powers and StaffMFAMiddleware in courseapp/platform/security.py).
 REQUIRE_STAFF_MFA = envbool("REQUIRE_STAFF_MFA", not DEBUG)
 MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", "Fellowship")
 SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
