@@ -31,9 +31,7 @@ def _start(page, quiz, fellow) -> None:
     expect(page.locator(".quiz-lead")).to_contain_text("Attempt 1 of")
 
 
-def test_a_written_answer_typed_offline_is_saved_when_the_connection_returns(
-    context_factory, quiz
-):
+def test_a_written_answer_typed_offline_is_saved_when_the_connection_returns(context_factory, quiz):
     quiz, written, _, fellow = quiz
     context = context_factory()
     page = context.new_page()
