@@ -297,9 +297,10 @@ def quiz_plan(*, course: Course, text: str) -> QuizPlan:
             kept.append((unmatched.pop(match.pk), position))
     retired = list(unmatched.values())
     answered = set(
-        Answer.objects.filter(question__in=[q.pk for q in retired]).values_list(
-            "question_id", flat=True
-        )
+        Answer.objects.filter(question__in=[q.pk for q in retired])
+        .order_by()
+        .values_list("question_id", flat=True)
+        .distinct()
     )
     return QuizPlan(
         unit, quiz, parsed, objectives, existing, kept, added, retired, answered, before

@@ -5,10 +5,13 @@ import re
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from quizzes import selectors, services
 from quizzes.admin_upload import UPLOAD_PERMISSIONS
+from quizzes.demo import QUIZ_FILE
 from quizzes.models import Answer, Attempt, Choice, Question, Quiz
 from quizzes.services import MAX_QUIZ_FILE_BYTES, Pick
 from tests.factories import CourseFactory, LearningObjectiveFactory, UnitFactory, UserFactory
@@ -268,3 +271,32 @@ def test_the_changelist_links_to_the_upload_page_for_editors_only(editor, client
     looker.user_permissions.add(Permission.objects.get(codename="view_quiz"))
     client.force_login(looker)
     assert f'href="{UPLOAD}"' not in client.get(changelist).content.decode()
+
+
+def _answered_quiz(course, text: str, fellows: int) -> None:
+    quiz, _ = services.quiz_import(course=course, text=text)
+    for _ in range(fellows):
+        fellow = fellow_for(quiz.unit)
+        services.attempt_submit(attempt=services.attempt_start(quiz=quiz, user=fellow))
+
+
+def test_the_preview_runs_a_fixed_number_of_queries_whatever_the_quiz_size(editor, course):
+    demo = QUIZ_FILE.read_text(encoding="utf-8")
+    _answered_quiz(course, QUIZ, fellows=1)
+    other = CourseFactory(slug="bigger")
+    unit = UnitFactory(course=other, week=3)
+    for position in range(3):
+        LearningObjectiveFactory(unit=unit, position=position)
+    _answered_quiz(other, demo, fellows=5)
+    counts, pages = [], []
+    for where, text in ((course, QUIZ), (other, demo)):
+        edited = text.replace("Pass mark: 70%", "Pass mark: 60%").replace(
+            "Prompt: ", "Prompt: Now, "
+        )
+        with CaptureQueriesContext(connection) as queries:
+            pages.append(upload(editor, where, edited).content.decode())
+        counts.append(len(queries))
+
+    assert counts[0] == counts[1] <= 14
+    assert pages[0].count('class="action-change"') == 4  # the settings and the three questions
+    assert pages[1].count('class="action-change"') == 11  # the settings and the ten questions
