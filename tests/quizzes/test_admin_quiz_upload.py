@@ -300,3 +300,12 @@ def test_the_preview_runs_a_fixed_number_of_queries_whatever_the_quiz_size(edito
     assert counts[0] == counts[1] <= 14
     assert pages[0].count('class="action-change"') == 4  # the settings and the three questions
     assert pages[1].count('class="action-change"') == 11  # the settings and the ten questions
+
+
+def test_the_preview_escapes_what_the_file_says(editor, course):
+    text = QUIZ.replace("What is a mesa-optimizer?", "<script>alert(1)</script> optimizer?")
+
+    page = upload(editor, course, text).content.decode()
+
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; optimizer?" in page
+    assert "<script>alert(1)" not in page
