@@ -31,12 +31,13 @@ run: $(STAMP)
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; trap 'exit 130' INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-## The whole suite against a throwaway Postgres and redis-server, started and stopped here;
-## then the tests marked `embedded` again on the embedded default (SQLite, no Redis).
+## The whole suite against a throwaway Postgres and redis-server, started and stopped here (in
+## parallel processes, then the fault tests on their own: .ci/suite); then the tests marked
+## `embedded` again on the embedded default (SQLite, no Redis).
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	.ci/with-services $(BIN)/pytest $(PYTEST_ARGS)
+	.ci/with-services .ci/suite $(PYTEST_ARGS)
 	.ci/embedded-default $(BIN)/pytest -m embedded $(PYTEST_ARGS)
 
 ## Known vulnerabilities in the installed, pinned dependencies, with pip-audit in its own venv.

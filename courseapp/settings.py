@@ -172,6 +172,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")
+if REDIS_URL and os.environ.get("PYTEST_XDIST_WORKER"):
+    # The test suite runs in parallel processes (pytest-xdist, worker "gw0", "gw1", ...): each
+    # takes its own Redis database, so one test's cache.clear() cannot empty another's cache or
+    # queue. The Celery workers a test starts inherit the variable and follow.
+    _worker = int(os.environ["PYTEST_XDIST_WORKER"].removeprefix("gw"))
+    REDIS_URL = f"{REDIS_URL.rsplit('/', 1)[0]}/{_worker + 1}"
 if REDIS_URL:
     CACHES = {
         "default": {

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 from django.core.cache import cache
 
@@ -10,6 +12,17 @@ def pytest_configure(config):
     # Suite speed: the production hasher costs ~0.2 s per user and tests create thousands.
     # Password hashing itself is Django's and is not what these tests check.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+FAULTS = Path(__file__).parent / "faults"
+
+
+def pytest_collection_modifyitems(items):
+    # The fault tests stop and start the servers every test shares: they run on their own, after
+    # the parallel part of the suite (the Makefile's test target).
+    for item in items:
+        if FAULTS in item.path.parents:
+            item.add_marker(pytest.mark.serial)
 
 
 @pytest.fixture(autouse=True)

@@ -695,6 +695,7 @@ def test_an_htmx_get_is_always_rendered_and_carries_no_etag(world):
         assert cached(ada, url) == kept  # the htmx views left the kept page as it was
 
 
+@pytest.mark.serial
 def test_with_redis_down_pages_come_from_the_database_and_a_mark_lands(world):
     ada = signed_in(world.ada)
     for url in _pages(world):
