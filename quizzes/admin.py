@@ -127,6 +127,16 @@ class QuestionAdmin(admin.ModelAdmin):
     list_select_related = ["quiz", "quiz__unit"]
     ordering = ["quiz", "position"]
     inlines = [ChoiceInline]
+    readonly_fields = ["question_quality"]
+
+    @admin.display(description="Question quality")
+    def question_quality(self, question: Question) -> str:
+        # The whole quiz is analysed: discrimination needs the other questions' answers.
+        quizzes = Quiz.objects.filter(pk=question.quiz_id)
+        stats = [s for s in question_quality(quizzes=quizzes) if s.question.pk == question.pk]
+        if not stats:
+            return "Shown for live questions once fellows have taken the quiz."
+        return render_to_string("admin/quizzes/_question_quality_panel.html", {"questions": stats})
 
 
 class AnswerInline(admin.TabularInline):

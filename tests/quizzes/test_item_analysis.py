@@ -185,7 +185,13 @@ def test_admins_see_the_figures_in_the_report_and_beside_the_questions_in_the_ad
 
     report = client.get(reverse("course_report_questions", args=[course.slug]))
     admin = client.get(reverse("admin:quizzes_quiz_change", args=[dataset["quiz"].pk]))
+    question = client.get(
+        reverse("admin:quizzes_question_change", args=[dataset["questions"][3].pk])
+    ).content.decode()
 
+    assert "discrimination <strong>0.11</strong>" in question
+    assert "Nearly everyone wrong" in question and "Low discrimination" in question
+    assert "discrimination <strong>0.33</strong>" not in question
     for page in (report.content.decode(), admin.content.decode()):
         assert dataset["questions"][1].prompt in page
         assert "discrimination <strong>0.33</strong>" in page
