@@ -137,9 +137,22 @@ class NotificationPreferences(models.Model):
         default=True,
         help_text="A reminder your facilitator sends you by hand.",
     )
+    written_review = models.BooleanField(
+        "Reviews of your written answers",
+        default=True,
+        db_default=True,  # bulk loads that name the columns they fill (bench/) still work
+        help_text="When your facilitator has reviewed a written quiz answer of yours.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
-    KINDS = ("before_session", "quiz_after_session", "inactive", "facilitator_digest", "nudge")
+    KINDS = (
+        "before_session",
+        "quiz_after_session",
+        "inactive",
+        "facilitator_digest",
+        "nudge",
+        "written_review",
+    )
 
     class Meta:
         verbose_name_plural = "notification preferences"

@@ -129,6 +129,8 @@ def _answer(answer: Answer) -> dict:
         "is_correct": answer.is_correct,
         "score": answer.score,
         "saved_at": _when(answer.saved_at),
+        "review_comment": answer.review_comment,
+        "reviewed_at": _when(answer.reviewed_at),
     }
 
 

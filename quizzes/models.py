@@ -152,6 +152,9 @@ class Answer(models.Model):
     "model_answer", "objectives": [ids], "choices": [{"id", "text", "is_correct", "feedback"}]}
     in the order shown. Grading and review read only the snapshot, so editing the live question
     later never changes what a past attempt says.
+
+    A written answer is reviewed by a facilitator: `is_correct` holds the verdict (meets the
+    objective or not; empty until reviewed), with the reviewer, time and comment beside it.
     """
 
     class SelfRating(models.IntegerChoices):
@@ -168,14 +171,38 @@ class Answer(models.Model):
     self_rating = models.PositiveSmallIntegerField(
         choices=SelfRating.choices, null=True, blank=True
     )
-    is_correct = models.BooleanField(null=True, blank=True, help_text="Empty: not scored.")
+    is_correct = models.BooleanField(
+        null=True,
+        blank=True,
+        help_text="Empty: not scored. Written answers: empty until reviewed, then whether the "
+        "answer meets the objective (the review's verdict, which mastery counts).",
+    )
     score = models.FloatField(null=True, blank=True, help_text="0 to 1; empty: not scored.")
     saved_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    # A database default too, so bulk loads that name the columns they fill (bench/) still work.
+    review_comment = models.TextField(blank=True, db_default="")
 
     class Meta:
         ordering = ["attempt", "position"]
         constraints = [
             models.UniqueConstraint(fields=["attempt", "question"], name="answer_one_per_question")
+        ]
+        indexes = [
+            # For deleting a reviewer (SET NULL); only reviewed answers have one.
+            models.Index(
+                fields=["reviewed_by"],
+                name="answer_reviewed_by",
+                condition=Q(reviewed_by__isnull=False),
+            )
         ]
 
     def __str__(self) -> str:
@@ -188,6 +215,17 @@ class Answer(models.Model):
     @property
     def is_scored(self) -> bool:
         return self.kind != Question.Kind.WRITTEN
+
+    @property
+    def is_reviewed(self) -> bool:
+        return self.reviewed_at is not None
+
+    @property
+    def is_pending_review(self) -> bool:
+        """A written answer with text that no facilitator has reviewed yet: never counted wrong."""
+        return (
+            self.kind == Question.Kind.WRITTEN and bool(self.written_text) and not self.is_reviewed
+        )
 
     @property
     def choices(self) -> list[dict]:

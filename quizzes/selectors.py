@@ -8,12 +8,17 @@ a question tests is read from the attempt's snapshot, so later edits to a questi
 rewrite past mastery. Latest rather than best: mastery should say what the fellow knows now, and
 a fellow who retakes and does worse on an objective should see (and their facilitator should
 see) that they are not secure on it yet.
+
+Written answers count once a facilitator has reviewed them: the review's verdict (meets the
+objective or not) is stored as the answer's correctness. Until then a written answer with text
+is "pending": counted apart, never as wrong, and left out of cohort means.
 """
 
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from accounts.models import User
@@ -22,7 +27,7 @@ from courseapp.week.selectors import units_open_to
 
 from . import quiztext
 from .grading import rounded_percent
-from .models import Answer, Attempt, Quiz
+from .models import Answer, Attempt, Question, Quiz
 
 SECURE = 0.8
 DEVELOPING = 0.5
@@ -31,11 +36,13 @@ COHORT_THRESHOLD = 0.5
 
 @dataclass(frozen=True)
 class Mastery:
-    """One fellow's mastery of one objective: `correct` of `total` scored questions."""
+    """One fellow's mastery of one objective: `correct` of `total` scored (or reviewed)
+    questions, and `pending` written answers still waiting for a review (not in `total`)."""
 
     objective_id: int
     correct: int
     total: int
+    pending: int = 0
 
     @property
     def ratio(self) -> float:
@@ -47,13 +54,20 @@ class Mastery:
 
     @property
     def level(self) -> str:
+        if not self.total:
+            return "pending"
         if self.ratio >= SECURE:
             return "secure"
         return "developing" if self.ratio >= DEVELOPING else "not-yet"
 
     @property
     def label(self) -> str:
-        return {"secure": "Secure", "developing": "Developing", "not-yet": "Not yet"}[self.level]
+        return {
+            "secure": "Secure",
+            "developing": "Developing",
+            "not-yet": "Not yet",
+            "pending": "Pending review",
+        }[self.level]
 
 
 @dataclass(frozen=True)
@@ -82,8 +96,10 @@ def attempts_of(*, user: User) -> QuerySet[Attempt]:
     ).select_related("quiz", "quiz__unit", "quiz__unit__course")
 
 
-def latest_answers(attempts: QuerySet[Attempt]) -> QuerySet[Answer]:
-    """Scored answers of each user's latest submitted attempt per quiz, among `attempts`."""
+def latest_answers(attempts: QuerySet[Attempt], *, pending: bool = False) -> QuerySet[Answer]:
+    """Scored (and reviewed written) answers of each user's latest submitted attempt per quiz,
+    among `attempts`; with `pending`, also the written answers waiting for a review (their
+    correctness is None)."""
     later = Attempt.objects.filter(
         quiz=OuterRef("quiz"),
         user=OuterRef("user"),
@@ -93,30 +109,48 @@ def latest_answers(attempts: QuerySet[Attempt]) -> QuerySet[Answer]:
     latest = attempts.filter(submitted_at__isnull=False).filter(~Exists(later))
     # No ORDER BY: the models' default orderings would join course and user just to sort rows
     # that every caller tallies, and tip the planner into a parallel scan of all answers.
-    return Answer.objects.filter(
-        attempt__in=latest.order_by().values("pk"), is_correct__isnull=False
-    ).order_by()
+    counted = (
+        Q(is_correct__isnull=False) | _pending_review() if pending else Q(is_correct__isnull=False)
+    )
+    return Answer.objects.filter(counted, attempt__in=latest.order_by().values("pk")).order_by()
 
 
-def _tally(rows: Iterable[tuple[list[int], bool]]) -> dict[int, Mastery]:
+def _pending_review() -> Q:
+    """Written answers with text that no facilitator has reviewed yet."""
+    return Q(snapshot__kind=Question.Kind.WRITTEN, reviewed_at=None, is_correct=None) & ~Q(
+        written_text=""
+    )
+
+
+def _tally(rows: Iterable[tuple[list[int], bool | None]]) -> dict[int, Mastery]:
+    """Rows of (objective ids, correct); a correctness of None is a written answer pending
+    review, counted apart and never as wrong."""
     correct: dict[int, int] = defaultdict(int)
     total: dict[int, int] = defaultdict(int)
+    pending: dict[int, int] = defaultdict(int)
     for objective_ids, is_correct in rows:
         for objective_id in objective_ids or []:
+            if is_correct is None:
+                pending[objective_id] += 1
+                continue
             total[objective_id] += 1
             correct[objective_id] += bool(is_correct)
-    return {pk: Mastery(objective_id=pk, correct=correct[pk], total=total[pk]) for pk in total}
+    return {
+        pk: Mastery(objective_id=pk, correct=correct[pk], total=total[pk], pending=pending[pk])
+        for pk in total.keys() | pending.keys()
+    }
 
 
 def objective_mastery_for_user(*, user: User, units: Iterable[Unit]) -> dict[int, Mastery]:
     """Mastery per objective id for the objectives the user has data on (one query).
 
-    Objectives without a submitted answer are absent: show them as "no data yet".
+    Objectives without a submitted answer are absent: show them as "no data yet". Written
+    answers pending review are counted in `pending`; an objective with only those has total 0.
     """
     if not user.is_authenticated:
         return {}
     attempts = Attempt.objects.filter(user=user, quiz__unit__in=list(units))
-    rows = latest_answers(attempts).values_list("snapshot__objectives", "is_correct")
+    rows = latest_answers(attempts, pending=True).values_list("snapshot__objectives", "is_correct")
     return _tally(rows)
 
 
@@ -197,7 +231,7 @@ def unit_quiz_summary(*, user: User, unit: Unit) -> dict | None:
 def attempt_with_answers(*, user: User, pk: int) -> Attempt:
     """The user's own attempt with its answers in order; raises Attempt.DoesNotExist."""
     attempt = attempts_of(user=user).get(pk=pk)
-    attempt.answer_list = list(attempt.answers.order_by("position"))
+    attempt.answer_list = list(attempt.answers.select_related("reviewed_by").order_by("position"))
     for answer in attempt.answer_list:
         answer.attempt = attempt
     return attempt
@@ -247,8 +281,80 @@ def quiz_as_text(*, quiz: Quiz) -> str:
 
 
 def attempt_mastery(*, attempt: Attempt) -> dict[int, Mastery]:
-    """Per-objective result of one attempt, from its already-loaded answers (no query)."""
+    """Per-objective result of one attempt, from its already-loaded answers (no query);
+    written answers waiting for a review count as pending."""
     answers = getattr(attempt, "answer_list", None) or list(attempt.answers.all())
     return _tally(
-        (a.snapshot["objectives"], a.is_correct) for a in answers if a.is_correct is not None
+        (a.snapshot["objectives"], a.is_correct)
+        for a in answers
+        if a.is_correct is not None or a.is_pending_review
+    )
+
+
+# --- Review of written answers -----------------------------------------------------------------
+
+REVIEW_PAGE_SIZE = 20
+
+
+@dataclass
+class ReviewQueue:
+    """A cohort's written answers to one unit's quiz, as the facilitator's review page shows
+    them: `page` holds the answers after the filters, newest first."""
+
+    questions: list[Question]
+    page: Page
+    total: int
+    pending: int
+    question_id: int | None
+    pending_only: bool
+
+
+def written_answers_of(*, cohort: Cohort, unit: Unit | None = None) -> QuerySet[Answer]:
+    """Written answers with text in the cohort's fellows' submitted attempts at the quiz of
+    `unit` (else of any unit of the cohort's course): what its facilitators may review."""
+    fellows = Enrollment.objects.filter(cohort=cohort, role=Enrollment.Role.FELLOW).values("user")
+    answers = Answer.objects.filter(
+        attempt__quiz__unit__course_id=cohort.course_id,
+        attempt__submitted_at__isnull=False,
+        attempt__user__in=fellows,
+        snapshot__kind=Question.Kind.WRITTEN,
+    ).exclude(written_text="")
+    if unit is not None:
+        answers = answers.filter(attempt__quiz__unit=unit)
+    return answers.order_by()
+
+
+def review_queue(
+    *,
+    cohort: Cohort,
+    unit: Unit,
+    question_id: int | None = None,
+    pending_only: bool = False,
+    page: int | str = 1,
+) -> ReviewQueue:
+    """Four queries whatever the number of answers: the unit's written questions, the counts,
+    and the page (its count and its rows, with fellow and reviewer joined)."""
+    questions = list(
+        Question.objects.filter(quiz__unit=unit, kind=Question.Kind.WRITTEN).order_by(
+            "archived_at", "position", "pk"
+        )
+    )
+    if question_id not in {q.pk for q in questions}:
+        question_id = None
+    answers = written_answers_of(cohort=cohort, unit=unit)
+    counts = answers.aggregate(total=Count("pk"), pending=Count("pk", filter=Q(reviewed_at=None)))
+    if question_id:
+        answers = answers.filter(question_id=question_id)
+    if pending_only:
+        answers = answers.filter(reviewed_at=None)
+    rows = answers.select_related("attempt__user", "reviewed_by").order_by(
+        "-attempt__submitted_at", "position", "pk"
+    )
+    return ReviewQueue(
+        questions=questions,
+        page=Paginator(rows, REVIEW_PAGE_SIZE).get_page(page),
+        total=counts["total"],
+        pending=counts["pending"],
+        question_id=question_id,
+        pending_only=pending_only,
     )

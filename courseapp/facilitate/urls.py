@@ -13,6 +13,16 @@ urlpatterns = [
         name="cohort_fellow_detail",
     ),
     path(
+        "cohorts/<int:pk>/units/<int:unit_pk>/written/",
+        views.written_answers,
+        name="cohort_written_answers",
+    ),
+    path(
+        "cohorts/<int:pk>/written/<int:answer_pk>/review/",
+        views.written_answer_review,
+        name="cohort_written_answer_review",
+    ),
+    path(
         "cohorts/<int:pk>/fellows/<int:user_pk>/nudge/",
         views.fellow_nudge,
         name="cohort_fellow_nudge",

@@ -6,19 +6,24 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from courseapp.feedback.selectors import ANONYMITY_MIN_ANSWERS
-from courseapp.models import Cohort, Enrollment, Reminder
+from courseapp.models import Cohort, Enrollment, Reminder, Unit
+from courseapp.platform.redirects import safe_next
 from courseapp.platform.security import has_staff_powers
 from courseapp.reminders.services import NudgeTooSoon, nudge_send
 from courseapp.week.selectors import display_zone
+from quizzes import selectors as quiz_selectors
+from quizzes.models import Answer
 
-from . import exports, selectors
+from . import exports, selectors, services
+from .forms import MEETS, WrittenReviewForm
 from .grid import grid_view
 from .rows import grid_rows_html
 
@@ -141,3 +146,93 @@ def fellow_nudge(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
         return redirect("cohort_fellow_detail", pk=cohort.pk, user_pk=enrollment.user_id)
     context = {"cohort": cohort, "enrollment": enrollment, "nudge_message": text}
     return render(request, "courseapp/facilitate/fellow_detail.html#nudge", context)
+
+
+# --- Review of written answers -------------------------------------------------------------------
+
+WRITTEN = "courseapp/facilitate/written_answers.html"
+
+
+def _number(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _for_review(answer: Answer, objectives: dict[int, str], form=None) -> Answer:
+    """The answer with its review form and the texts of the objectives it was asked for."""
+    answer.form = form or WrittenReviewForm.for_answer(answer)
+    answer.objective_texts = [
+        objectives[pk] for pk in answer.snapshot["objectives"] if pk in objectives
+    ]
+    return answer
+
+
+@login_required
+@require_GET
+def written_answers(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
+    """The cohort's written answers to one unit's quiz, newest first, each with a review form."""
+    cohort = _facilitated(request, pk)
+    unit = get_object_or_404(Unit.objects.live(), pk=unit_pk, course_id=cohort.course_id)
+    queue = quiz_selectors.review_queue(
+        cohort=cohort,
+        unit=unit,
+        question_id=_number(request.GET.get("question")),
+        pending_only=request.GET.get("status") == "pending",
+        page=request.GET.get("page") or 1,
+    )
+    objectives = dict(unit.objectives.values_list("pk", "text"))
+    for answer in queue.page:
+        _for_review(answer, objectives)
+    context = {"cohort": cohort, "unit": unit, "queue": queue, "next_url": request.get_full_path()}
+    return render(request, WRITTEN, context)
+
+
+@login_required
+@require_POST
+def written_answer_review(request: HttpRequest, pk: int, answer_pk: int) -> HttpResponse:
+    """Save a verdict and comment on one written answer; htmx gets the answer's card back."""
+    cohort = _facilitated(request, pk)
+    answer = get_object_or_404(
+        quiz_selectors.written_answers_of(cohort=cohort).select_related(
+            "attempt__user", "attempt__quiz__unit"
+        ),
+        pk=answer_pk,
+    )
+    unit = answer.attempt.quiz.unit
+    fallback = reverse("cohort_written_answers", args=[cohort.pk, unit.pk])
+    form = WrittenReviewForm.for_answer(answer, request.POST)
+    saved = form.is_valid()
+    if saved:
+        try:
+            answer = services.written_answer_review(
+                reviewer=request.user,
+                cohort=cohort,
+                answer=answer,
+                meets=form.cleaned_data["verdict"] == MEETS,
+                comment=form.cleaned_data["comment"],
+            )
+        except (PermissionDenied, ValidationError) as error:
+            raise Http404(str(error)) from None
+        answer = _reloaded(cohort, answer.pk)
+        form = WrittenReviewForm.for_answer(answer)
+    if not request.htmx:
+        if saved:
+            messages.success(request, f"Review of {answer.attempt.user.name}'s answer saved.")
+        else:
+            messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(f"{safe_next(request, fallback)}#answer-{answer.pk}")
+    objectives = dict(unit.objectives.values_list("pk", "text"))
+    context = {
+        "cohort": cohort,
+        "answer": _for_review(answer, objectives, form),
+        "saved": saved,
+        "next_url": safe_next(request, fallback),
+    }
+    return render(request, f"{WRITTEN}#review-item", context)
+
+
+def _reloaded(cohort: Cohort, pk: int) -> Answer:
+    return (
+        quiz_selectors.written_answers_of(cohort=cohort)
+        .select_related("attempt__user", "attempt__quiz__unit", "reviewed_by")
+        .get(pk=pk)
+    )

@@ -18,7 +18,11 @@ from courseapp.models import Reminder
 from .tokens import unsubscribe_token
 
 SITE_NAME = "Fellowship"
-TEMPLATES = {Reminder.Kind.FACILITATOR_DIGEST: "facilitator_digest", Reminder.Kind.NUDGE: "nudge"}
+TEMPLATES = {
+    Reminder.Kind.FACILITATOR_DIGEST: "facilitator_digest",
+    Reminder.Kind.NUDGE: "nudge",
+    Reminder.Kind.WRITTEN_REVIEW: "written_review",
+}
 
 
 def absolute(name: str, *args) -> str:
@@ -46,6 +50,8 @@ def _headline(kind: str, reason: dict) -> str:
         return f"Here is where you left off in {reason['course_title']}"
     if kind == Reminder.Kind.NUDGE:
         return f"{reason['sender_name']} sent you a reminder about {reason['course_title']}"
+    if kind == Reminder.Kind.WRITTEN_REVIEW:
+        return f"{reason['sender_name']} reviewed your answer in the week {reason['week']} quiz"
     return f"Before {reason['weekday']}'s session of {reason['cohort_name']}: your digest"
 
 
@@ -57,6 +63,8 @@ def reason_context(reminder: Reminder, zone: ZoneInfo) -> dict:
         reason["unit_url"] = absolute("unit_detail", payload["unit_id"])
     if payload.get("quiz_id"):
         reason["quiz_url"] = absolute("quiz_detail", payload["quiz_id"])
+    if payload.get("attempt_id"):
+        reason["attempt_url"] = absolute("attempt_result", payload["attempt_id"])
     if reminder.kind == Reminder.Kind.FACILITATOR_DIGEST:
         reason["cohort_url"] = absolute("cohort_detail", reminder.cohort_id)
     if payload.get("starts_at"):

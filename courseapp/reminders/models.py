@@ -17,6 +17,7 @@ class Reminder(models.Model):
         INACTIVE = "inactive", "Where you left off"
         FACILITATOR_DIGEST = "facilitator_digest", "Facilitator digest before a session"
         NUDGE = "nudge", "Nudge from a facilitator"
+        WRITTEN_REVIEW = "written_review", "Review of a written answer"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"

@@ -127,6 +127,40 @@ def nudge_send(*, sender: User, enrollment: Enrollment) -> Reminder:
     return reminder
 
 
+# --- Reviews of written answers ------------------------------------------------------------------
+
+
+def written_review_notify(*, enrollment: Enrollment, reviewer: User, payload: dict) -> Reminder:
+    """Record the one email telling a fellow their written answer was reviewed, and queue it.
+
+    Call in the review's transaction, on the first review only; the key (one per answer) makes
+    a second call a no-op, so editing a review never sends again. Sent in the fellow's daytime
+    window, or recorded as 'skipped' with the reason (preferences, left the cohort, ...)."""
+    cohort, recipient = enrollment.cohort, enrollment.user
+    key = f"{recipient.pk}:{Kind.WRITTEN_REVIEW}:{payload['answer_id']}"
+    existing = Reminder.objects.filter(key=key).first()
+    if existing:
+        return existing
+    now = timezone.now()
+    refusal = due.refusal(enrollment=enrollment, kind=Kind.WRITTEN_REVIEW)
+    reminder = Reminder(
+        recipient=recipient,
+        sender=reviewer,
+        kind=Kind.WRITTEN_REVIEW,
+        cohort=cohort,
+        key=key,
+        payload={"sender_name": reviewer.name, "course_title": cohort.course.title, **payload},
+        status=Status.SKIPPED if refusal else Status.PENDING,
+        last_error=refusal,
+        send_after=next_window_start(now=now, zone=recipient_zone(user=recipient, cohort=cohort)),
+    )
+    reminder.full_clean(validate_unique=False, validate_constraints=False)
+    reminder.save()
+    if not refusal and reminder.send_after <= now:
+        _enqueue([reminder.pk])
+    return reminder
+
+
 # --- Sending ----------------------------------------------------------------------------------
 
 

@@ -79,6 +79,8 @@ def _attach_mastery(user, rows: list) -> None:
     levels: dict[int, dict[str, int]] = {}
     objectives = LearningObjective.objects.live().filter(unit__in=units, pk__in=list(mastery))
     for unit_id, objective_id in objectives.values_list("unit_id", "pk"):
+        if not mastery[objective_id].total:
+            continue  # only written answers waiting for a review: no level yet, never "not yet"
         counts = levels.setdefault(unit_id, {"secure": 0, "developing": 0, "not_yet": 0})
         counts[mastery[objective_id].level.replace("-", "_")] += 1
     for row in rows:

@@ -151,6 +151,10 @@ def attempt(kind: str, who_: str, *, question: str = ""):
     return kwargs
 
 
+def written_answer(who_: str) -> Callable[[World], int]:
+    return lambda w: w.attempts[who_].answers.get(question=w.written).pk
+
+
 def fellow_of(cohort: str, fellow: str):
     return {
         "pk": lambda w: getattr(w, f"cohort_{cohort}").pk,
@@ -340,6 +344,38 @@ MATRIX: dict[str, list[Probe]] = {
             url("cohort_fellow_detail", **fellow_of("a", "fellow_b")),
             members(NOT_FOUND),
             note="B's fellow through A",
+        ),
+    ],
+    "cohort_written_answers": [
+        get(
+            url("cohort_written_answers", **COHORT_A, unit_pk=lambda w: w.unit.pk),
+            facilitators_of_a(),
+        ),
+        get(
+            url("cohort_written_answers", **COHORT_B, unit_pk=lambda w: w.unit.pk),
+            members(NOT_FOUND, facilitator_b=OK, staff=OK),
+        ),
+        get(
+            url("cohort_written_answers", **COHORT_A, unit_pk=lambda w: w.other_unit.pk),
+            members(NOT_FOUND),
+            note="another course's unit",
+        ),
+    ],
+    "cohort_written_answer_review": [
+        get(
+            url("cohort_written_answer_review", **COHORT_A, answer_pk=written_answer("a")),
+            members(METHOD),
+        ),
+        post(
+            url("cohort_written_answer_review", **COHORT_A, answer_pk=written_answer("a")),
+            facilitators_of_a(REDIRECT),
+            lambda w: {"verdict": "meets", "comment": "Good"},
+        ),
+        post(
+            url("cohort_written_answer_review", **COHORT_A, answer_pk=written_answer("b")),
+            members(NOT_FOUND),
+            lambda w: {"verdict": "meets"},
+            note="B's answer through A",
         ),
     ],
     "cohort_fellow_nudge": [

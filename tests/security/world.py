@@ -19,7 +19,7 @@ from courseapp.models import (
 )
 from courseapp.reminders.tokens import unsubscribe_token
 from quizzes import services as quiz_services
-from quizzes.models import Attempt, Question, Quiz
+from quizzes.models import Answer, Attempt, Question, Quiz
 from tests.courseapp.weeks import course_with_units, facilitator_of, fellow_in, weekly_cohort
 from tests.factories import (
     CourseFactory,
@@ -92,6 +92,10 @@ def build_world() -> World:
     TOTP.activate(users["staff"], generate_totp_secret())
     fellows = {"a": users["fellow_a"], "b": users["fellow_b"]}
     attempts = {k: _attempt(quiz, user, submit=True) for k, user in fellows.items()}
+    # Written answers with text, for the facilitators' review pages.
+    Answer.objects.filter(attempt__in=attempts.values(), question=written).update(
+        written_text="An answer to review."
+    )
     open_attempts = {k: _attempt(quiz, user, submit=False) for k, user in fellows.items()}
     submit_attempts = {k: _attempt(quiz2, user, submit=False) for k, user in fellows.items()}
     expires = timezone.now() + timezone.timedelta(days=7)
