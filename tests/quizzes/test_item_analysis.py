@@ -28,6 +28,7 @@ r = Sxy / sqrt(Sxx * Syy) with Sxy = Σxy - n·x̄·ȳ, Sxx = Σx² - n·x̄², 
 import pytest
 from django.urls import reverse
 
+from courseapp.facilitate.services import written_answer_review
 from quizzes import reports, services
 from quizzes.models import Answer, Attempt, Question, Quiz
 from quizzes.services import Pick
@@ -132,10 +133,17 @@ def test_unreviewed_written_answers_are_pending_and_not_counted_as_wrong(dataset
     written = stats[dataset["written"].pk]
 
     assert (written.answered, written.pending, written.p, written.flags) == (0, 6, None, [])
-    # A review's verdict is stored as the answer's correctness; then it counts like any other.
-    Answer.objects.filter(
-        question=dataset["written"], attempt__user=dataset["fellows"]["F1"]
-    ).update(is_correct=True)
+    # Once a facilitator reviews it, it counts like any other answer.
+    facilitator = EnrollmentFactory(cohort=dataset["cohort"], role="facilitator").user
+    written_answer_review(
+        reviewer=facilitator,
+        cohort=dataset["cohort"],
+        answer=Answer.objects.filter(
+            question=dataset["written"], attempt__user=dataset["fellows"]["F1"]
+        ).latest("attempt__number"),
+        meets=True,
+        comment="Yes.",
+    )
     written = _quality(dataset["quiz"])[dataset["written"].pk]
     assert (written.answered, written.correct, written.pending) == (1, 1, 5)
 

@@ -19,6 +19,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
+from courseapp.facilitate.services import written_answer_review
 from courseapp.models import Enrollment
 from quizzes import reports, services
 from quizzes.models import Answer, Attempt, Question
@@ -71,9 +72,11 @@ def _submit(quiz, user, picks, written):
 
 
 def _review(world, name, *, meets: bool):
-    # The review's verdict is stored as the written answer's correctness.
-    Answer.objects.filter(question=world["written"], attempt__user=world["people"][name]).update(
-        is_correct=meets
+    cohort = world["people"][name].enrollments.get().cohort
+    facilitator = EnrollmentFactory(cohort=cohort, role=Enrollment.Role.FACILITATOR).user
+    answer = Answer.objects.get(question=world["written"], attempt__user=world["people"][name])
+    written_answer_review(
+        reviewer=facilitator, cohort=cohort, answer=answer, meets=meets, comment="Covers it."
     )
 
 
