@@ -150,8 +150,8 @@ class NotificationPreferences(models.Model):
         "quiz_after_session",
         "inactive",
         "facilitator_digest",
-        "nudge",
         "written_review",
+        "nudge",
     )
 
     class Meta:

@@ -336,6 +336,13 @@ BY_ROUTE: dict[str, Callable[[DemoSite], dict[str, list] | list[dict]]] = {
     "cohort_sessions_ics": lambda s: {"pk": _cohort_pks(s)},
     "cohort_fellow_detail": lambda s: {"pk": _cohort_pks(s)},
     "cohort_fellow_nudge": lambda s: {"pk": _cohort_pks(s)},
+    "cohort_written_answers": lambda s: {"pk": _cohort_pks(s)},
+    "cohort_written_answer_review": lambda s: {
+        "pk": _cohort_pks(s),
+        "answer_pk": [
+            a.pk for a in Answer.objects.filter(snapshot__kind="written").order_by("pk")[:2]
+        ],
+    },
     "quiz_detail": lambda s: {"pk": [s.quiz.pk]},
     "quiz_start": lambda s: {"pk": [s.quiz.pk]},
     "attempt_take": lambda s: {"pk": _attempt_pks(s)},

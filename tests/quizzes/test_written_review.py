@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import NotificationPreferences, User
+from accounts.services import user_data_export
 from courseapp.celery import app
 from courseapp.facilitate.services import written_answer_review
 from courseapp.models import Enrollment, Reminder
@@ -420,3 +421,16 @@ def test_the_cohort_page_links_to_the_queue(client, world):
     client.force_login(world["facilitator"])
     html = client.get(reverse("cohort_detail", args=[world["cohort"].pk])).content.decode()
     assert f'href="{_queue_url(world)}"' in html
+
+
+def test_the_fellows_data_export_holds_the_review(world):
+    attempt = _submit(world, world["fellow"])
+    _review(world, _written(attempt, world["written"]), meets=False, comment="Say more.")
+
+    data = user_data_export(user=world["fellow"])
+
+    [exported] = data["quiz_attempts"]
+    written = next(a for a in exported["answers"] if a["kind"] == "written")
+    assert (written["is_correct"], written["review_comment"]) == (False, "Say more.")
+    assert written["reviewed_at"] is not None
+    assert data["notification_preferences"]["written_review"] is True
