@@ -141,9 +141,9 @@ def test_an_admin_sorts_the_syllabus_report(week, context_factory):
     expect(page.get_by_text("2 of 3 votes")).to_be_visible()
     assert_accessible(page)
     screenshot(page, "feedback-syllabus-report")
-    page.get_by_role("link", name="Useful").click()
+    page.get_by_role("link", name="Useful", exact=True).click()
     expect(page).to_have_url(re.compile(r"readings=useful"))
-    page.get_by_role("link", name="Useful").click()
+    page.get_by_role("link", name="Useful", exact=True).click()
     expect(page.locator("th[aria-sort='descending']")).to_have_text("Useful ▼")
     assert_accessible(page)
 

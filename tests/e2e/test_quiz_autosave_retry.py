@@ -29,6 +29,8 @@ def _start(page, quiz, fellow) -> None:
     page.goto(f"/quizzes/{quiz.pk}/")
     page.get_by_role("button", name="Start the quiz").click()
     expect(page.locator(".quiz-lead")).to_contain_text("Attempt 1 of")
+    # The connection drops once the page and its scripts have loaded, as for a fellow mid-quiz.
+    page.wait_for_load_state("load")
 
 
 def test_a_written_answer_typed_offline_is_saved_when_the_connection_returns(context_factory, quiz):
