@@ -6,7 +6,6 @@ protect it from deletion) is archived instead of deleted, so nothing of theirs i
 """
 
 import base64
-import binascii
 import hashlib
 
 from django import forms
@@ -24,6 +23,7 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Course, LearningObjective, Reading, Unit
+from .platform.uploads import PreviewedUploadForm
 from .syllabus.estimates import estimate_minutes
 from .syllabus.parser import SyllabusError, parse_syllabus
 from .syllabus.services import Plan, syllabus_apply, syllabus_plan
@@ -274,27 +274,10 @@ class LearningObjectiveAdmin(ArchiveInsteadOfDelete, SimpleHistoryAdmin):
     raw_id_fields = ["unit"]
 
 
-class SyllabusUploadForm(forms.Form):
+class SyllabusUploadForm(PreviewedUploadForm):
+    what = "syllabus"
+    max_bytes = MAX_SYLLABUS_BYTES
     file = forms.FileField(required=False, help_text="A .txt file in the team's syllabus format.")
-    # The previewed file travels back with "apply" so the editor applies exactly what they saw.
-    content = forms.CharField(required=False, widget=forms.HiddenInput)
-    fingerprint = forms.CharField(required=False, widget=forms.HiddenInput)
-
-    def clean(self):
-        cleaned = super().clean()
-        upload, content = cleaned.get("file"), cleaned.get("content")
-        if upload is not None:
-            if upload.size > MAX_SYLLABUS_BYTES:
-                raise ValidationError("The file is larger than 1 MB; is it a syllabus?")
-            cleaned["data"] = upload.read()
-        elif content:
-            try:
-                cleaned["data"] = base64.b64decode(content, validate=True)
-            except (binascii.Error, ValueError):
-                raise ValidationError("The previewed file was damaged; upload it again.") from None
-        else:
-            raise ValidationError("Choose a syllabus file to upload.")
-        return cleaned
 
 
 def plan_fingerprint(plan: Plan) -> str:

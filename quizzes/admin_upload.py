@@ -8,7 +8,6 @@ questions fellows answered are archived, never deleted.
 """
 
 import base64
-import binascii
 import hashlib
 import io
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 
 from courseapp.models import Course
+from courseapp.platform.uploads import PreviewedUploadForm
 
 from . import quiztext, selectors
 from .models import Question
@@ -52,7 +52,10 @@ def can_upload_quiz(request) -> bool:
     return user.is_active and user.is_staff and user.has_perms(UPLOAD_PERMISSIONS)
 
 
-class QuizUploadForm(forms.Form):
+class QuizUploadForm(PreviewedUploadForm):
+    what = "quiz"
+    max_bytes = MAX_QUIZ_FILE_BYTES
+    field_order = ["course", "file"]
     course = forms.ModelChoiceField(
         queryset=Course.objects.order_by("title"),
         help_text="The file's “Week:” line picks the unit of this course.",
@@ -60,24 +63,9 @@ class QuizUploadForm(forms.Form):
     file = forms.FileField(
         required=False, help_text="A .txt file in the quiz text format, UTF-8, up to 1 MB."
     )
-    # The previewed file travels back with "apply" so the editor applies exactly what they saw.
-    content = forms.CharField(required=False, widget=forms.HiddenInput)
-    fingerprint = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def clean(self):
         cleaned = super().clean()
-        upload, content = cleaned.get("file"), cleaned.get("content")
-        if upload is not None:
-            if upload.size > MAX_QUIZ_FILE_BYTES:
-                raise ValidationError("The file is larger than 1 MB; is it a quiz?")
-            cleaned["data"] = upload.read()
-        elif content:
-            try:
-                cleaned["data"] = base64.b64decode(content, validate=True)
-            except (binascii.Error, ValueError):
-                raise ValidationError("The previewed file was damaged; upload it again.") from None
-        else:
-            raise ValidationError("Choose a quiz file to upload.")
         try:
             # Universal newlines, as `manage.py import_quiz` reads files; a BOM is not content.
             wrapper = io.TextIOWrapper(io.BytesIO(cleaned["data"]), encoding="utf-8-sig")
