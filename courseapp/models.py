@@ -12,15 +12,25 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import validate_timezone
 
-# The models of the feedback and reminders features live with them; they belong to this app
-# (same tables, same migrations) and are importable from here as before.
+# The models of the feedback, links and reminders features live with them; they belong to this
+# app (same tables, same migrations) and are importable from here as before.
 from .feedback.models import (
     FEEDBACK_TEXT_MAX,
     READING_COMMENT_MAX,
     ReadingFeedback,
     UnitFeedback,
 )
+from .links.models import LinkStatus, ReadingLinkReport
 from .reminders.models import Reminder
+
+LINK_HEALTH_FIELDS = [
+    "link_status",
+    "link_status_code",
+    "link_error",
+    "link_final_url",
+    "link_checked_at",
+    "link_reports",
+]
 
 
 class ArchivableQuerySet(models.QuerySet):
@@ -139,8 +149,20 @@ class Reading(models.Model):
     archived_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Link health (courseapp/links): written by the link check and fellows' reports only.
+    link_status = models.CharField(
+        max_length=16, choices=LinkStatus.choices, blank=True, editable=False
+    )
+    link_status_code = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    link_error = models.CharField(max_length=300, blank=True, editable=False)
+    link_final_url = models.URLField(max_length=1000, blank=True, editable=False)
+    link_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    link_reports = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Fellows who reported the link as broken."
+    )
 
-    history = HistoricalRecords()
+    # The link check is not an edit: its fields stay out of the syllabus history.
+    history = HistoricalRecords(excluded_fields=LINK_HEALTH_FIELDS)
     objects = ArchivableQuerySet.as_manager()
 
     class Meta:
@@ -358,8 +380,10 @@ __all__ = [
     "Enrollment",
     "Invitation",
     "LearningObjective",
+    "LinkStatus",
     "Reading",
     "ReadingFeedback",
+    "ReadingLinkReport",
     "ReadingProgress",
     "Reminder",
     "Session",
