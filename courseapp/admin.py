@@ -325,8 +325,8 @@ class CourseAdmin(SyllabusEditorOnly, SimpleHistoryAdmin):
             raise Http404("No such course.")
         if not self.has_view_permission(request, course):
             raise PermissionDenied
-        week = request.GET.get("week")
-        text = export_syllabus(course=course, week=int(week) if week and week.isdigit() else None)
+        week = request.GET.get("week", "")
+        text = export_syllabus(course=course, weeks=[int(week)] if week.isdigit() else None)
         response = HttpResponse(text.encode("utf-8"), content_type="text/plain; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{course.slug}.txt"'
         return response

@@ -25,15 +25,23 @@ Two optional, backwards-compatible extensions, which the team's own files never 
 
 - a first line ``Course: Title`` (then a blank line) names the course;
 - a reading may end with a suffix in square brackets giving what an editor set by hand:
-  ``- Title (Authors, 2024) [video, 25 min]``, ``[25 min]`` or ``[podcast]``.
+  ``- Title (Authors, 2024) [video, 25 min]``, ``[25 min]`` or ``[podcast]``;
+- a reading may end with its web address in angle brackets, after any such suffix:
+  ``- Title (Authors, 2024) [paper, 40 min] <https://example.org/x>``. Only http and https
+  addresses are accepted; anything else in the brackets is an error naming its line.
 
-Blank lines are ignored except inside an overview, where they separate paragraphs. Windows line
+Blank lines are ignored except inside an overview, where they separate paragraphs (a file whose
+weeks follow each other without a blank line between them is remembered as such, so it is written
+back the same). Windows line
 endings and a UTF-8 byte order mark are accepted. Every problem is collected with its line
 number and raised together as one SyllabusError, so a file is either wholly parsed or rejected.
 """
 
 import re
 from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 
 from courseapp.models import Reading, Unit
 from courseapp.syllabus.estimates import estimate_minutes, infer_kind
@@ -53,6 +61,7 @@ SUFFIX_RE = re.compile(
     r"(?:(?P<minutes>\d{1,4})\s*min)?\]$"
 )
 MAX_WEEK = 32767
+URL_SCHEMES = ("http", "https")
 
 
 def _max_length(model, name: str) -> int:
@@ -67,6 +76,7 @@ class ReadingItem:
     tier: int = Reading.Tier.CORE
     kind: str | None = None  # only when the file says so
     minutes: int | None = None  # only when the file says so
+    url: str = ""
     line: int = field(default=0, compare=False)
 
     @property
@@ -102,6 +112,7 @@ class SyllabusDocument:
     weeks: list[Week] = field(default_factory=list)
     course_title: str = ""  # from the optional "Course: Title" line
     final_newline: bool = False  # the seed ends without one; remembered to write it back
+    blank_between_weeks: bool = True  # False when no blank line separates any two weeks
 
 
 @dataclass(frozen=True)
@@ -182,6 +193,8 @@ class _Parser:
         self.seen_sections: list[str] = []
         self.overview_lines: list[str] = []
         self.week_lines: dict[int, int] = {}
+        self.previous_blank = False
+        self.boundaries = {"blank": 0, "tight": 0}
 
     def error(self, line: int, message: str) -> None:
         self.issues.append(SyllabusIssue(line, message))
@@ -189,7 +202,11 @@ class _Parser:
     def run(self, lines: list[str]) -> SyllabusDocument:
         for number, raw in enumerate(lines, start=1):
             self.line(number, raw.rstrip())
+            self.previous_blank = not raw.strip()
         self.close_week(len(lines))
+        self.document.blank_between_weeks = not (
+            self.boundaries["tight"] and not self.boundaries["blank"]
+        )
         if not self.document.weeks and not self.issues:
             self.error(1, "no week found (a week starts with a line like 'Week 1: Title')")
         return self.document
@@ -217,6 +234,8 @@ class _Parser:
         return self.reading(number, text)
 
     def start_week(self, number: int, match: re.Match) -> None:
+        if self.week is not None:
+            self.boundaries["blank" if self.previous_blank else "tight"] += 1
         self.close_week(number)
         week_number, title = int(match.group(1)), match.group(2).strip()
         if not title:
@@ -287,6 +306,7 @@ class _Parser:
             return
         if not body:
             return
+        url, body = self.link(number, body)
         kind, minutes, body = self.suffix(body)
         parts = split_reading(body)
         if parts is None:
@@ -297,8 +317,37 @@ class _Parser:
         self.check_length(number, authors, Reading, "authors", "attribution")
         tier = READING_SECTIONS[self.section]
         self.week.readings.append(
-            ReadingItem(title, authors, year, tier, kind=kind, minutes=minutes, line=number)
+            ReadingItem(
+                title, authors, year, tier, kind=kind, minutes=minutes, url=url, line=number
+            )
         )
+
+    def link(self, number: int, body: str) -> tuple[str, str]:
+        """A trailing ` <address>`: the address and the rest. An attribution ends the line
+        otherwise, so a last ` <` followed by no space, and by '>' or ':' or no final ')', can
+        only be meant as a link (addresses may hold parentheses: `.../Foo_(bar)>`)."""
+        start = body.rfind(" <")
+        tail = body[start + 1 :]
+        if start == -1 or " " in tail:
+            return "", body
+        if not (tail.endswith(">") or ":" in tail or not tail.endswith(")")):
+            return "", body
+        tail = tail[1:]
+        rest = body[:start].rstrip()
+        if not tail.endswith(">"):
+            self.error(number, "the link has no closing '>' (write '<https://...>')")
+            return "", rest
+        url = tail[:-1]
+        if url.split(":", 1)[0].lower() not in URL_SCHEMES or ":" not in url:
+            self.error(number, f"link {url!r} is not an http or https address")
+            return "", rest
+        try:
+            URLValidator(schemes=list(URL_SCHEMES))(url)
+        except ValidationError:
+            self.error(number, f"link {url!r} is not a valid web address")
+            return "", rest
+        self.check_length(number, url, Reading, "url", "link")
+        return url, rest
 
     def suffix(self, body: str) -> tuple[str | None, int | None, str]:
         start = body.rfind(" [")

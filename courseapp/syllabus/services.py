@@ -8,8 +8,8 @@ Matching, so that progress, quiz answers and feedback stay attached:
 Whatever the file no longer lists is archived, never deleted, and comes back (un-archived) if a
 later file lists it again. Units the file does not mention are left alone, so a file holding one
 week (see `export_syllabus --week`) can be edited and re-imported on its own. Fields the format
-does not carry (URL, note, hosted body) are never touched, nor minutes or kind set by an editor
-unless the file gives them.
+does not carry (note, hosted body) are never touched, nor a URL, minutes or kind set by an editor
+unless the file gives them (so an older file without links keeps the links set since).
 """
 
 import re
@@ -84,6 +84,8 @@ def syllabus_apply(*, course: Course, document: SyllabusDocument, user=None) -> 
         "final_newline": document.final_newline,
         "course_header": bool(document.course_title),
     }
+    if not document.blank_between_weeks:
+        options["blank_between_weeks"] = False
     if course.syllabus_format != options:
         course.syllabus_format = options
         _save(course, user)
@@ -140,6 +142,8 @@ def _reading_values(item: ReadingItem, position: int, reading: Reading | None) -
     )
     kind = reading.kind if keep_kind else item.effective_kind
     values["kind"] = kind
+    if item.url:
+        values["url"] = item.url
     if item.minutes is not None:
         values.update(minutes=item.minutes, minutes_estimated=False)
     elif reading is None or reading.minutes_estimated:

@@ -1,9 +1,12 @@
 """Write a syllabus back to the team's plain-text format (see parser for the format).
 
 `write_syllabus(parse_syllabus(data))` gives back `data` byte for byte for any well-formed file
-in canonical form: "\\n" line endings, one blank line between weeks, no trailing spaces. The
-final newline (or its absence, as in the seed) is remembered on the course when imported.
+in canonical form: "\\n" line endings, one blank line between weeks (or none between any of
+them), no trailing spaces. The final newline (or its absence, as in the seed) and the missing
+blank lines are remembered on the course when imported.
 """
+
+from collections.abc import Collection
 
 from django.db.models import Prefetch
 
@@ -13,17 +16,20 @@ from courseapp.syllabus.parser import READING_SECTIONS, ReadingItem, SyllabusDoc
 
 
 def write_syllabus(document: SyllabusDocument) -> str:
-    blocks = [_week_text(week) for week in document.weeks]
+    text = ("\n\n" if document.blank_between_weeks else "\n").join(
+        _week_text(week) for week in document.weeks
+    )
     if document.course_title:
-        blocks.insert(0, f"Course: {document.course_title}")
-    text = "\n\n".join(blocks)
+        text = f"Course: {document.course_title}\n\n{text}"
     return text + "\n" if document.final_newline else text
 
 
 def reading_line(item: ReadingItem) -> str:
     line = f"- {item.title} ({item.attribution})"
     suffix = [part for part in (item.kind, item.minutes and f"{item.minutes} min") if part]
-    return f"{line} [{', '.join(suffix)}]" if suffix else line
+    if suffix:
+        line = f"{line} [{', '.join(suffix)}]"
+    return f"{line} <{item.url}>" if item.url else line
 
 
 def _week_text(week: Week) -> str:
@@ -43,8 +49,11 @@ def _week_text(week: Week) -> str:
     return "\n".join(lines)
 
 
-def document_from_course(*, course: Course, week: int | None = None) -> SyllabusDocument:
-    """The course's live units, objectives and readings as a document, in three queries."""
+def document_from_course(
+    *, course: Course, weeks: Collection[int] | None = None
+) -> SyllabusDocument:
+    """The course's live units (all, or those `weeks`, in week order), objectives and readings
+    as a document, in three queries."""
     units = (
         Unit.objects.live()
         .filter(course=course)
@@ -54,13 +63,14 @@ def document_from_course(*, course: Course, week: int | None = None) -> Syllabus
             Prefetch("readings", Reading.objects.live().order_by("tier", "position", "pk")),
         )
     )
-    if week is not None:
-        units = units.filter(week=week)
+    if weeks is not None:
+        units = units.filter(week__in=weeks)
     options = course.syllabus_format or {}
     return SyllabusDocument(
         weeks=[_week_from_unit(unit) for unit in units],
         course_title=course.title if options.get("course_header") else "",
         final_newline=options.get("final_newline", True),
+        blank_between_weeks=options.get("blank_between_weeks", True),
     )
 
 
@@ -86,8 +96,9 @@ def item_from_reading(reading: Reading) -> ReadingItem:
         tier=reading.tier,
         kind=reading.kind if reading.kind != inferred else None,
         minutes=None if reading.minutes_estimated else reading.minutes,
+        url=reading.url,
     )
 
 
-def export_syllabus(*, course: Course, week: int | None = None) -> str:
-    return write_syllabus(document_from_course(course=course, week=week))
+def export_syllabus(*, course: Course, weeks: Collection[int] | None = None) -> str:
+    return write_syllabus(document_from_course(course=course, weeks=weeks))

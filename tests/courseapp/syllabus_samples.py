@@ -34,3 +34,26 @@ Recommended Readings
 Further Readings
 - Deep dive (Eve, 2018) [25 min]
 """
+
+# Two weeks with links, one after the suffix; the second week follows with no blank line.
+WITH_LINKS = """Week 5: Links
+Overview
+Readings you can open.
+Learning Objectives
+- Open a reading
+Core Readings
+- Sleeper Agents: Training Deceptive LLMs (Anthropic, 2024) [article, 40 min] <https://example.org/x>
+- A post without a suffix (Alice, 2020) <http://example.org/post?id=1&view=full#part-2>
+Recommended Readings
+- A reading without a link (Bob, 2021)
+Further Readings
+Week 6: Next
+Overview
+Short.
+Learning Objectives
+- Another objective
+Core Readings
+- Talk about things (Dana et al., 2019) [podcast] <https://example.org/talk>
+Recommended Readings
+Further Readings
+"""

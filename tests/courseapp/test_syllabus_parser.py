@@ -2,7 +2,7 @@ import pytest
 
 from courseapp.models import Reading
 from courseapp.syllabus.parser import SyllabusError, parse_syllabus, split_reading
-from tests.courseapp.syllabus_samples import SEED, TWO_WEEKS
+from tests.courseapp.syllabus_samples import SEED, TWO_WEEKS, WITH_LINKS
 
 
 def errors_of(text: bytes | str) -> list[str]:
@@ -147,3 +147,43 @@ def test_it_rejects_a_title_longer_than_the_database_allows():
     text = SEED.decode().replace("Language Models as Agent Models", "L" * 501)
 
     assert errors_of(text) == ["line 27: reading title is 501 characters long (at most 500)"]
+
+
+@pytest.mark.embedded
+def test_it_reads_a_readings_link_after_its_suffix():
+    first, second = parse_syllabus(WITH_LINKS).weeks
+    sleeper, post = first.readings_in(Reading.Tier.CORE)
+    assert (sleeper.title, sleeper.authors, sleeper.year) == (
+        "Sleeper Agents: Training Deceptive LLMs",
+        "Anthropic",
+        "2024",
+    )
+    assert (sleeper.kind, sleeper.minutes, sleeper.url) == ("article", 40, "https://example.org/x")
+    assert (post.kind, post.url) == (None, "http://example.org/post?id=1&view=full#part-2")
+    assert first.readings_in(Reading.Tier.RECOMMENDED)[0].url == ""
+    assert second.readings[0].url == "https://example.org/talk"
+
+
+@pytest.mark.embedded
+@pytest.mark.parametrize(
+    ("link", "problem"),
+    [
+        ("<ftp://example.org/x>", "link 'ftp://example.org/x' is not an http or https address"),
+        ("<javascript:alert(1)>", "link 'javascript:alert(1)' is not an http or https address"),
+        ("<https://example.org/x", "the link has no closing '>' (write '<https://...>')"),
+        ("<https://>", "link 'https://' is not a valid web address"),
+        ("<>", "link '' is not an http or https address"),
+    ],
+)
+def test_it_rejects_a_link_that_is_not_a_web_address_and_names_its_line(link, problem):
+    text = SEED.decode().replace("(Andreas, 2022)", f"(Andreas, 2022) [paper] {link}")
+
+    assert errors_of(text) == [f"line 27: {problem}"]
+
+
+@pytest.mark.embedded
+def test_a_title_with_an_angle_bracket_is_not_a_link():
+    text = SEED.decode().replace("(Andreas, 2022)", "<and more> (Andreas, 2022)")
+
+    [item] = parse_syllabus(text).weeks[0].readings_in(Reading.Tier.FURTHER)[-1:]
+    assert (item.title, item.url) == ("Language Models as Agent Models <and more>", "")

@@ -46,14 +46,24 @@ authors = (
 year = st.one_of(st.just(""), st.integers(1900, 2099).map(str))
 kind = st.one_of(st.none(), st.sampled_from(Reading.Kind.values))
 minutes = st.one_of(st.none(), st.integers(1, 600))
+url = st.one_of(
+    st.just(""),
+    st.builds(
+        "{}://{}.example/{}".format,
+        st.sampled_from(["http", "https", "HTTPS"]),
+        st.from_regex(r"[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?", fullmatch=True),
+        st.from_regex(r"[A-Za-z0-9._~!$&'()*+,;=:@%/?#<>-]{0,30}", fullmatch=True),
+    ),
+)
 
 
 @st.composite
 def reading_items(draw, tier: int) -> list[ReadingItem]:
     return draw(
         st.lists(
-            st.builds(ReadingItem, title, authors, year, st.just(tier), kind, minutes), max_size=4
-        )  # fmt: skip
+            st.builds(ReadingItem, title, authors, year, st.just(tier), kind, minutes, url),
+            max_size=4,
+        )
     )
 
 
@@ -78,6 +88,7 @@ def documents(draw) -> SyllabusDocument:
         weeks=[draw(weeks(number)) for number in numbers],
         course_title=draw(st.one_of(st.just(""), line)),
         final_newline=draw(st.booleans()),
+        blank_between_weeks=len(numbers) == 1 or draw(st.booleans()),
     )
 
 

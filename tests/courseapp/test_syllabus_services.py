@@ -183,3 +183,53 @@ def test_it_leaves_weeks_the_file_does_not_mention_alone(course):
 
     other.refresh_from_db()
     assert other.archived_at is None
+
+
+ANDREAS = "- Language Models as Agent Models (Andreas, 2022)"
+
+
+@pytest.mark.embedded
+def test_it_sets_a_readings_link_and_changes_it_without_losing_progress(course):
+    syllabus_apply(
+        course=course,
+        document=parse_syllabus(edited((ANDREAS, ANDREAS + " <https://a.example/1>"))),
+    )
+    reading = Reading.objects.get(title="Language Models as Agent Models")
+    assert reading.url == "https://a.example/1"
+    progress = ReadingProgressFactory(reading=reading)
+
+    plan = syllabus_apply(
+        course=course,
+        document=parse_syllabus(edited((ANDREAS, ANDREAS + " <https://b.example/2>"))),
+    )
+
+    assert plan.lines() == [
+        "change   week 3 reading: Language Models as Agent Models (Andreas, 2022) [Further] "
+        "(url: 'https://a.example/1' → 'https://b.example/2')"
+    ]
+    reading.refresh_from_db()
+    assert (reading.url, reading.archived_at) == ("https://b.example/2", None)
+    assert ReadingProgress.objects.get().pk == progress.pk
+    assert progress.reading_id == reading.pk
+
+
+@pytest.mark.embedded
+def test_a_file_without_links_keeps_the_links_an_editor_set(course):
+    Reading.objects.filter(title=SLEEPER).update(url="https://arxiv.org/abs/2401.05566")
+
+    plan = syllabus_apply(course=course, document=parse_syllabus(SEED))
+
+    assert not plan
+    assert Reading.objects.get(title=SLEEPER).url == "https://arxiv.org/abs/2401.05566"
+
+
+@pytest.mark.embedded
+def test_a_file_with_a_bad_link_changes_nothing(course):
+    before = snapshot()
+    bad = edited((ANDREAS, ANDREAS + " <javascript:alert(1)>"), ("(Cotra, 2021)", "(Cotra, 2022)"))
+
+    with pytest.raises(SyllabusError, match="line 27: link 'javascript:alert"):
+        syllabus_apply(course=course, document=parse_syllabus(bad))
+
+    assert snapshot() == before
+    assert not Reading.objects.exclude(url="").exists()

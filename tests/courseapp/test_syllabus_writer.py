@@ -4,7 +4,7 @@ from courseapp.models import Reading
 from courseapp.syllabus.parser import parse_syllabus
 from courseapp.syllabus.services import syllabus_apply
 from courseapp.syllabus.writer import export_syllabus, write_syllabus
-from tests.courseapp.syllabus_samples import SEED, TWO_WEEKS
+from tests.courseapp.syllabus_samples import SEED, TWO_WEEKS, WITH_LINKS
 from tests.factories import CourseFactory
 
 
@@ -37,7 +37,7 @@ def test_it_exports_one_week_and_leaves_archived_readings_out():
     syllabus_apply(course=course, document=parse_syllabus(TWO_WEEKS))
     Reading.objects.filter(title="Deep dive").update(archived_at="2026-01-01T00:00Z")
 
-    week_two = export_syllabus(course=course, week=2)
+    week_two = export_syllabus(course=course, weeks=[2])
 
     assert week_two.startswith("Week 2: Second week\nOverview\nShort.\n")
     assert "Deep dive" not in week_two
@@ -56,3 +56,41 @@ def test_it_exports_what_an_editor_set_by_hand_as_the_suffix():
 
     assert text.endswith("- Language Models as Agent Models (Andreas, 2022) [paper, 35 min]")
     assert text.count("[") == 1
+
+
+@pytest.mark.embedded
+def test_it_writes_links_and_weeks_without_a_blank_line_back_byte_for_byte():
+    assert write_syllabus(parse_syllabus(WITH_LINKS)) == WITH_LINKS
+
+
+@pytest.mark.embedded
+def test_it_writes_two_weeks_with_no_blank_line_between_them_back():
+    tight = TWO_WEEKS.replace("Further Readings\n\nWeek 2", "Further Readings\nWeek 2")
+
+    assert write_syllabus(parse_syllabus(tight)) == tight
+
+
+@pytest.mark.embedded
+@pytest.mark.django_db
+@pytest.mark.parametrize("text", [WITH_LINKS, TWO_WEEKS, SEED.decode()])
+def test_it_exports_an_imported_course_with_or_without_links_byte_for_byte(text):
+    course = CourseFactory()
+    syllabus_apply(course=course, document=parse_syllabus(text))
+
+    assert export_syllabus(course=course) == text
+
+
+@pytest.mark.embedded
+@pytest.mark.django_db
+def test_it_exports_a_link_an_editor_set_in_the_admin():
+    course = CourseFactory()
+    syllabus_apply(course=course, document=parse_syllabus(SEED))
+    Reading.objects.filter(title="Language Models as Agent Models").update(
+        url="https://arxiv.org/abs/2212.01681"
+    )
+
+    text = export_syllabus(course=course)
+
+    assert text.endswith(
+        "- Language Models as Agent Models (Andreas, 2022) <https://arxiv.org/abs/2212.01681>"
+    )
