@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 import ftfy
+import ftfy.bad_codecs  # noqa: F401 (registers the sloppy-windows-1252 codec used below)
 import nh3
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils.text import slugify
 from markdown_it import MarkdownIt
+from mdit_py_plugins.footnote import footnote_plugin
 
 from accounts.models import User
 from courseapp.models import Reading, Unit
@@ -43,16 +45,31 @@ VOID_TAGS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input
 ALLOWED_TAGS = {
     *(f"h{n}" for n in range(1, 7)),
     *("p", "br", "hr", "ul", "ol", "li", "dl", "dt", "dd", "blockquote", "pre", "code", "kbd"),
-    *("strong", "em", "b", "i", "del", "s", "sup", "sub", "abbr", "a", "img"),
+    *("strong", "em", "b", "i", "del", "s", "sup", "sub", "abbr", "a", "img", "section"),
     *("figure", "figcaption", "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td"),
 }
 ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title"},
+    "a": {"href", "title", "id", "aria-label"},
     "img": {"src", "alt", "title", "width", "height"},
     "ol": {"start"},
+    "li": {"id"},
     "th": {"colspan", "rowspan", "scope"},
     "td": {"colspan", "rowspan"},
     "abbr": {"title"},
+}
+# The footnote plugin's markup, and only it, may carry classes, ids and a label.
+FOOTNOTE_CLASSES = {
+    "sup": {"footnote-ref"},
+    "hr": {"footnotes-sep"},
+    "section": {"footnotes"},
+    "ol": {"footnotes-list"},
+    "li": {"footnote-item"},
+    "a": {"footnote-backref"},
+}
+FOOTNOTE_ATTRIBUTES = {
+    ("a", "id"): re.compile(r"fnref\d+(?::\d+)?"),
+    ("li", "id"): re.compile(r"fn\d+"),
+    ("a", "aria-label"): re.compile(r"Back to reference \d+(?: \(\d+\))?"),
 }
 # Removed together with their content, not just unwrapped.
 DROPPED_WITH_CONTENT = {
@@ -124,6 +141,15 @@ class ParsedChapter:
 # Reading the file ----------------------------------------------------------------------------
 
 
+# UTF-8 read as Windows-1252 turns `”` (E2 80 9D) into `â€` plus 9D, a byte Windows-1252 lacks, so
+# it is often lost (or made `�`) in transit. ftfy cannot know which byte went missing and reads a
+# following space as a flattened no-break space, making `†` (E2 80 A0) and eating the space; a
+# closing quote is far likelier, so the byte is put back first. `â€` followed by a character that
+# can still complete the sequence (`â€œ` is `“`, `â€\xa0` is `†`) is left to ftfy.
+_CONTINUATIONS = re.escape(bytes(range(0x80, 0xC0)).decode("sloppy-windows-1252"))
+LOST_CLOSING_QUOTE = re.compile(f"â€(?:\ufffd|(?![{_CONTINUATIONS}]))")
+
+
 def chapter_text(raw: bytes | str) -> str:
     """Decode strictly as UTF-8, then repair mojibake such as `â€œ` (a double-encoded quote)."""
     if isinstance(raw, bytes):
@@ -141,6 +167,7 @@ def chapter_text(raw: bytes | str) -> str:
         raise ChapterError(f"the text is too long ({len(raw):,} characters; the limit is 1 MB).")
     if "\x00" in raw:
         raise ChapterError("the file holds binary data (a NUL byte), not text.", line=_line(raw))
+    raw = LOST_CLOSING_QUOTE.sub("â€\x9d", raw)
     text = ftfy.fix_text(raw, unescape_html=False, uncurl_quotes=False, fix_character_width=False)
     try:
         text.encode("utf-8")
@@ -350,7 +377,27 @@ def _reading_time(value: _MetaValue) -> dict[str, object]:
 
 # Body ----------------------------------------------------------------------------------------
 
-_markdown = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+
+def _footnote_caption(self, tokens, idx, options, env) -> str:
+    # `[1]` each time the note is cited (the plugin writes `[1:1]` for the second citation).
+    return f"[{tokens[idx].meta['id'] + 1}]"
+
+
+def _footnote_backref(self, tokens, idx, options, env) -> str:
+    # The plugin's back-link is a bare ↩︎, which a screen reader reads as an arrow.
+    number, again = tokens[idx].meta["id"] + 1, tokens[idx].meta["subId"]
+    ident, label = f"{number}:{again}" if again else str(number), f"Back to reference {number}"
+    label += f" ({again + 1})" if again else ""
+    return f' <a href="#fnref{ident}" class="footnote-backref" aria-label="{label}">↩︎</a>'
+
+
+_markdown = (
+    MarkdownIt("commonmark", {"html": True})
+    .enable(["table", "strikethrough"])
+    .use(footnote_plugin, inline=False)
+)
+_markdown.add_render_rule("footnote_caption", _footnote_caption)
+_markdown.add_render_rule("footnote_anchor", _footnote_backref)
 
 
 def _relative_url(url: str) -> str | None:
@@ -361,6 +408,8 @@ def _relative_url(url: str) -> str | None:
 def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
     if tag == "img" and attribute == "src" and not value.lower().startswith("https://"):
         return None
+    if (pattern := FOOTNOTE_ATTRIBUTES.get((tag, attribute))) and not pattern.fullmatch(value):
+        return None
     return value
 
 
@@ -368,6 +417,7 @@ _cleaner = nh3.Cleaner(
     tags=ALLOWED_TAGS,
     clean_content_tags=DROPPED_WITH_CONTENT,
     attributes=ALLOWED_ATTRIBUTES,
+    allowed_classes=FOOTNOTE_CLASSES,
     attribute_filter=_attribute_filter,
     url_schemes={"http", "https", "mailto"},
     url_relative=_relative_url,
@@ -397,7 +447,7 @@ def _title(tokens: list) -> tuple[str, int]:
 def _headings(body: str) -> tuple[str, list[dict[str, object]]]:
     """Give headings a clean outline (h2 first, no skipped levels) and stable ids for the TOC."""
     toc: list[dict[str, object]] = []
-    used = set(RESERVED_IDS)
+    used = {*RESERVED_IDS, *re.findall(r' id="([^"]*)"', body)}  # the footnotes' ids
     levels = [int(n) for n in re.findall(r"<h([1-6])>", body)]
     shift = 2 - min(levels, default=2)
     previous = 1
@@ -425,6 +475,16 @@ def _unique(anchor: str, used: set[str]) -> str:
     return candidate
 
 
+def _without_sourceless_images(body: str) -> str:
+    # nh3 removes an unsafe or empty src but keeps the <img>; drop what is left, and paragraphs
+    # that held nothing else. Exact on nh3's output: attribute values there never hold `"`.
+    def keep_with_src(match: re.Match) -> str:
+        return match[0] if "src" in re.findall(r' ([a-z-]+)="[^"]*"', match[1]) else ""
+
+    body = re.sub(r'<img((?: [a-z-]+="[^"]*")*)>', keep_with_src, body)
+    return re.sub(r"<p>\s*</p>\n?", "", body)
+
+
 def _scrollable_tables(body: str) -> str:
     count = 0
 
@@ -447,9 +507,11 @@ def chapter_parse(raw: bytes | str) -> ParsedChapter:
     text = chapter_text(raw)
     scanner = _scan(text)
     metadata = _metadata(scanner.meta)
-    tokens = _markdown.parse(_without_spans(text, scanner.spans))
+    env: dict = {}
+    tokens = _markdown.parse(_without_spans(text, scanner.spans), env)
     title, line = _title(tokens)
-    body = _cleaner.clean(_markdown.renderer.render(tokens, _markdown.options, {}))
+    body = _cleaner.clean(_markdown.renderer.render(tokens, _markdown.options, env))
+    body = _without_sourceless_images(body)
     words = len(_plain(body).split())
     if not words:
         raise ChapterError("the chapter has no body text after its title.", line=line)

@@ -1,12 +1,13 @@
 import contextlib
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from courseapp.chapters.services import ChapterError, chapter_import, chapter_parse
+from courseapp.chapters.services import ChapterError, chapter_import, chapter_parse, chapter_text
 from courseapp.demo.chapter import seed_chapter
 from courseapp.models import Reading
 from tests.factories import (
@@ -18,11 +19,18 @@ from tests.factories import (
 )
 
 SAMPLE = (Path(__file__).parents[1] / "fixtures" / "chapter-sample.md").read_bytes()
+# Footnotes, images without a usable source, and closing quotes that lost their last byte.
+DEFECTS = (Path(__file__).parents[1] / "fixtures" / "chapter-defects.md").read_bytes()
 
 
 @pytest.fixture(scope="module")
 def parsed():
     return chapter_parse(SAMPLE)
+
+
+@pytest.fixture(scope="module")
+def defects():
+    return chapter_parse(DEFECTS)
 
 
 def chapter(body: str, meta: str = "") -> str:
@@ -95,6 +103,94 @@ def test_it_only_keeps_images_served_over_https(parsed):
 def test_it_repairs_double_encoded_quotes(parsed):
     assert 'a “shortcut"' in parsed.body_html
     assert "â€" not in parsed.body_html
+
+
+def test_it_repairs_closing_quotes_that_lost_their_last_byte_in_transit(defects):
+    body = defects.body_html
+    assert "a “shortcut” that works" in body
+    assert "a “proxy”, and to a “goal”. So does" in body
+    assert "the end of a line: “done”\nThe last one, “lost” in transit" in body
+    assert "â€" not in body and "\N{REPLACEMENT CHARACTER}" not in body
+
+
+def test_it_keeps_real_daggers_and_euro_signs_and_repairs_encoded_ones(defects):
+    body = defects.body_html
+    assert "Ada Writer† died" in body and "5 € or €5" in body
+    assert "euro sign (€10)" in body
+    assert "no-break space survived (†)" in body
+    assert body.count("†") == 2
+
+
+@pytest.mark.parametrize(
+    ("raw", "text"),
+    [
+        ("He said â€œhiâ€ and left.", "He said “hi” and left."),
+        ("He said â€œhiâ€\n", "He said “hi”\n"),
+        ("A dagger † and a euro € sign.", "A dagger † and a euro € sign."),
+        ("Smith† and Jones", "Smith† and Jones"),
+        ("A dagger (â€\N{NO-BREAK SPACE}) and a euro (â‚¬5).", "A dagger (†) and a euro (€5)."),
+    ],
+)
+def test_chapter_text_repairs_lost_quote_bytes_without_touching_real_symbols(raw, text):
+    assert chapter_text(raw.encode()) == text
+
+
+def test_it_renders_markdown_footnotes_with_links_both_ways(defects):
+    body = defects.body_html
+    assert "[^1]" not in body and "[^terms]" not in body
+    assert re.search(r'<sup class="footnote-ref"><a href="#fn1" id="fnref1"[^>]*>\[1\]</a>', body)
+    assert re.search(r'<a href="#fn2" id="fnref2"[^>]*>\[2\]</a>', body)
+    assert re.search(r'<a href="#fn1" id="fnref1:1"[^>]*>\[1\]</a>', body)
+    note = re.search(r'<li id="fn1" class="footnote-item">(.*?)</li>', body, re.DOTALL)[1]
+    assert "The first note, with a" in note
+    assert re.search(r'<a href="#fnref1" class="footnote-backref" aria-label="Back to ', note)
+    assert re.search(r'<a href="#fnref1:1" class="footnote-backref"', note)
+    assert '<section class="footnotes">' in body
+    assert body.index("Generalization is studied") < body.index("The first note, with a")
+
+
+def test_every_in_page_link_has_exactly_one_target(defects):
+    ids = re.findall(r' id="([^"]+)"', defects.body_html)
+    assert len(ids) == len(set(ids))
+    assert set(re.findall(r'href="#([^"]+)"', defects.body_html)) <= set(ids)
+
+
+def test_footnote_ids_do_not_collide_with_heading_ids():
+    result = chapter_parse(chapter("## fn1\n\nA claim.[^1]\n\n## fnref1\n\n[^1]: A note."))
+    ids = re.findall(r' id="([^"]+)"', result.body_html)
+    assert len(ids) == len(set(ids))
+    assert {"fn1", "fnref1"} <= set(ids)
+    assert [entry["id"] for entry in result.toc] == ["fn1-2", "fnref1-2"]
+
+
+def test_the_footnote_markup_lets_no_author_attributes_through():
+    body = chapter_parse(
+        chapter(
+            '<section class="footnotes danger" id="main" style="x" onclick="alert(1)">'
+            '<ol class="footnotes-list"><li id="fn1" class="footnote-item evil">x</li></ol>'
+            '</section>\n\n<a href="#top" class="footnote-backref" aria-label="Click me" '
+            'id="anything">y</a>'
+        )
+    ).body_html
+    for banned in ('id="main"', "danger", "evil", "style", "onclick", "Click me", "anything"):
+        assert banned not in body
+
+
+def test_it_drops_images_without_a_usable_source(defects):
+    images = re.findall(r"<img[^>]*>", defects.body_html)
+    assert images == ['<img src="https://example.org/figure.png" alt="a kept figure">']
+    assert "An image with no source  and one with an unsafe source\n are dropped." in (
+        defects.body_html
+    )
+    assert "<p></p>" not in defects.body_html
+
+
+@pytest.mark.parametrize(
+    "image",
+    ['<img alt="a src=">', "<img alt='x src=\"y'>", '<img src=" https://e.org/x.png">'],
+)
+def test_an_image_whose_only_source_is_a_lookalike_is_dropped(image):
+    assert "<img" not in chapter_parse(chapter(f"Some text.\n\n{image}")).body_html
 
 
 def test_it_gives_headings_stable_unique_ids_and_a_contents_list(parsed):
@@ -203,6 +299,9 @@ HTMLISH = st.lists(
             ">",
             "`",
             "```\n",
+            "[^1]",
+            "[^1]: ",
+            '<img alt="x">',
         ]
     ),
     max_size=40,
