@@ -6,13 +6,16 @@ import pytest
 from django.contrib.auth.models import Permission
 from playwright.sync_api import expect
 
+from courseapp.chapters.services import chapter_import
 from courseapp.models import Reading
+from tests.courseapp.weeks import course_with_units, fellow_in, weekly_cohort
 from tests.e2e.conftest import DESKTOP, PHONE, assert_accessible, log_in, screenshot
 from tests.factories import PASSWORD, UnitFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 SAMPLE = Path(__file__).parents[2] / "courseapp" / "demo" / "chapter-sample.md"
+DEFECTS = Path(__file__).parents[1] / "fixtures" / "chapter-defects.md"
 
 
 def test_an_editor_uploads_previews_and_applies_a_chapter_then_reads_it(context_factory):
@@ -47,3 +50,22 @@ def test_an_editor_uploads_previews_and_applies_a_chapter_then_reads_it(context_
         assert page.locator(".prose script, .prose iframe").count() == 0
         assert_accessible(page)
         screenshot(page, f"chapter-reading-{name}")
+
+
+def test_a_fellow_follows_a_footnote_to_its_note_and_back_on_a_phone(context_factory):
+    course, units = course_with_units(units=1, tiers={})
+    fellow = fellow_in(weekly_cohort(course))
+    reading = chapter_import(unit=units[0], raw=DEFECTS.read_bytes(), tier="core")
+    page = context_factory(viewport=PHONE).new_page()
+    log_in(page, fellow.email, PASSWORD)
+
+    page.goto(f"/readings/{reading.pk}/")
+    page.locator("#fnref2").click()
+    expect(page).to_have_url(f"/readings/{reading.pk}/#fn2")
+    expect(page.locator("#fn2")).to_contain_text("A longer note about terms.")
+    expect(page.locator("#fn2")).to_be_in_viewport()
+    page.locator("#fn2").get_by_role("link", name="Back to reference 2").click()
+    expect(page).to_have_url(f"/readings/{reading.pk}/#fnref2")
+    expect(page.locator("#fnref2")).to_be_in_viewport()
+    assert_accessible(page)
+    screenshot(page, "chapter-footnotes-phone")
