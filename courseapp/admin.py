@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from .links.admin import LINK_FIELDS, LinkHealthAdmin, LinkHealthFilter, check_links_now
 from .models import Course, LearningObjective, Reading, Unit
 from .platform.uploads import PreviewedUploadForm
 from .syllabus.estimates import estimate_minutes
@@ -239,10 +240,11 @@ class UnitAdmin(ArchiveInsteadOfDelete, SimpleHistoryAdmin):
 
 
 @admin.register(Reading)
-class ReadingAdmin(ArchiveInsteadOfDelete, SimpleHistoryAdmin):
+class ReadingAdmin(LinkHealthAdmin, ArchiveInsteadOfDelete, SimpleHistoryAdmin):
     form = ReadingForm
     list_display = ["title", "authors", "year", "unit", "tier", "kind", "minutes", "archived_at"]
-    list_filter = ["tier", "kind", ArchivedFilter, "unit__course"]
+    list_filter = ["tier", "kind", ArchivedFilter, LinkHealthFilter, "unit__course"]
+    actions = [*ArchiveInsteadOfDelete.actions, check_links_now]
     list_select_related = ["unit"]
     search_fields = ["title", "authors", "unit__title"]
     fieldsets = [
@@ -256,9 +258,10 @@ class ReadingAdmin(ArchiveInsteadOfDelete, SimpleHistoryAdmin):
             },
         ),
         ("Reading guide", {"fields": ["note"]}),
+        ("Link health", {"fields": LINK_FIELDS}),
         ("Archive", {"fields": ["archived", "archived_at"]}),
     ]
-    readonly_fields = ["archived_at"]
+    readonly_fields = ["archived_at", *LINK_FIELDS]
     raw_id_fields = ["unit"]
 
 

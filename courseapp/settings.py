@@ -305,7 +305,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "courseapp.cohorts.tasks.invitations_send_unsent",
         "schedule": 900.0,
     },
+    # Once a day: check every reading's link and record which are broken or missing.
+    "links-check": {"task": "courseapp.links.tasks.links_check_task", "schedule": 86400.0},
 }
+
+# Link health (courseapp/links): seconds to wait for a server, requests at once in all and on
+# one host, and how many broken-link reports a fellow may make in an hour.
+LINK_CHECK_TIMEOUT = envint("LINK_CHECK_TIMEOUT", 10)
+LINK_CHECK_WORKERS = envint("LINK_CHECK_WORKERS", 8)
+LINK_CHECK_PER_HOST = envint("LINK_CHECK_PER_HOST", 2)
+LINK_REPORTS_PER_HOUR = envint("LINK_REPORTS_PER_HOUR", 10)
 
 # Reminders (courseapp/reminders): sent only between these local hours of the recipient.
 REMINDER_WINDOW_START = envint("REMINDER_WINDOW_START", 9)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("quizzes.urls")),
     path("", include("courseapp.feedback.urls")),
+    path("", include("courseapp.links.urls")),
     path("", include("courseapp.facilitate.urls")),
     path("admin/courseapp/reading/import-chapter/", include("courseapp.chapters.admin")),
     path("admin/", admin.site.urls),
