@@ -138,6 +138,11 @@ class Reading(models.Model):
         max_length=1000, blank=True, validators=[URLValidator(schemes=["http", "https"])]
     )
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.ARTICLE)
+    kind_stated = models.BooleanField(
+        default=False,
+        help_text="On: the syllabus file named the kind, so its export names it too. "
+        "Off: the kind was inferred from the title.",
+    )
     minutes = models.PositiveSmallIntegerField(default=20, help_text="Estimated reading time.")
     minutes_estimated = models.BooleanField(
         default=True, help_text="On: estimated from the kind. Off: set by an editor."

@@ -142,6 +142,7 @@ def _reading_values(item: ReadingItem, position: int, reading: Reading | None) -
     )
     kind = reading.kind if keep_kind else item.effective_kind
     values["kind"] = kind
+    values["kind_stated"] = item.kind is not None or (keep_kind and reading.kind_stated)
     if item.url:
         values["url"] = item.url
     if item.minutes is not None:

@@ -87,14 +87,15 @@ def _week_from_unit(unit: Unit) -> Week:
 
 
 def item_from_reading(reading: Reading) -> ReadingItem:
-    """Kind and minutes appear only when an editor set them, so estimates stay implicit."""
+    """Kind and minutes appear only when the file or an editor set them, so estimates stay
+    implicit."""
     inferred = infer_kind(title=reading.title, authors=reading.authors)
     return ReadingItem(
         title=reading.title,
         authors=reading.authors,
         year=reading.year,
         tier=reading.tier,
-        kind=reading.kind if reading.kind != inferred else None,
+        kind=reading.kind if reading.kind_stated or reading.kind != inferred else None,
         minutes=None if reading.minutes_estimated else reading.minutes,
         url=reading.url,
     )

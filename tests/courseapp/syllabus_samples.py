@@ -42,7 +42,7 @@ Readings you can open.
 Learning Objectives
 - Open a reading
 Core Readings
-- Sleeper Agents: Training Deceptive LLMs (Anthropic, 2024) [article, 40 min] <https://example.org/x>
+- Sleeper Agents: Training Deceptive LLMs (Anthropic, 2024) [paper, 40 min] <https://example.org/x>
 - A post without a suffix (Alice, 2020) <http://example.org/post?id=1&view=full#part-2>
 Recommended Readings
 - A reading without a link (Bob, 2021)

@@ -158,7 +158,7 @@ def test_it_reads_a_readings_link_after_its_suffix():
         "Anthropic",
         "2024",
     )
-    assert (sleeper.kind, sleeper.minutes, sleeper.url) == ("article", 40, "https://example.org/x")
+    assert (sleeper.kind, sleeper.minutes, sleeper.url) == ("paper", 40, "https://example.org/x")
     assert (post.kind, post.url) == (None, "http://example.org/post?id=1&view=full#part-2")
     assert first.readings_in(Reading.Tier.RECOMMENDED)[0].url == ""
     assert second.readings[0].url == "https://example.org/talk"
