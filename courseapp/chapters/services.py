@@ -485,6 +485,19 @@ def _without_sourceless_images(body: str) -> str:
     return re.sub(r"<p>\s*</p>\n?", "", body)
 
 
+def _without_dead_backrefs(body: str) -> str:
+    # A note cited only where no link can stand (the title, an image's alt text) keeps its text
+    # but not a back-link to a citation that is not on the page.
+    ids = set(re.findall(r' id="([^"]*)"', body))
+
+    def keep_if_target(match: re.Match) -> str:
+        return match[0] if match[1] in ids else ""
+
+    return re.sub(
+        r' ?<a href="#([^"]*)" class="footnote-backref"[^>]*>.*?</a>', keep_if_target, body
+    )
+
+
 def _scrollable_tables(body: str) -> str:
     count = 0
 
@@ -511,7 +524,7 @@ def chapter_parse(raw: bytes | str) -> ParsedChapter:
     tokens = _markdown.parse(_without_spans(text, scanner.spans), env)
     title, line = _title(tokens)
     body = _cleaner.clean(_markdown.renderer.render(tokens, _markdown.options, env))
-    body = _without_sourceless_images(body)
+    body = _without_dead_backrefs(_without_sourceless_images(body))
     words = len(_plain(body).split())
     if not words:
         raise ChapterError("the chapter has no body text after its title.", line=line)

@@ -163,6 +163,20 @@ def test_footnote_ids_do_not_collide_with_heading_ids():
     assert [entry["id"] for entry in result.toc] == ["fn1-2", "fnref1-2"]
 
 
+@pytest.mark.parametrize(
+    "source",
+    [
+        "# A Chapter[^1]\n\n{grid}\n\nBody.\n\n[^1]: A note cited in the title.\n",
+        "# A Chapter\n\n{grid}\n\n![a figure[^1]](https://e.org/f.png)\n\n[^1]: A note.\n",
+    ],
+)
+def test_a_note_cited_where_no_link_can_stand_gets_no_dead_back_link(source):
+    grid = chapter("").split("\n\n")[1]
+    body = chapter_parse(source.format(grid=grid)).body_html
+    assert "A note" in body
+    assert set(re.findall(r'href="#([^"]+)"', body)) <= set(re.findall(r' id="([^"]+)"', body))
+
+
 def test_the_footnote_markup_lets_no_author_attributes_through():
     body = chapter_parse(
         chapter(
@@ -316,6 +330,9 @@ def test_it_never_fails_on_html_like_soup_with_anything_but_a_chapter_error(raw)
     except ChapterError:
         return
     assert "<script" not in result.body_html and "<iframe" not in result.body_html
+    ids = re.findall(r' id="([^"]+)"', result.body_html)
+    assert len(ids) == len(set(ids))
+    assert set(re.findall(r'href="#([^"]+)"', result.body_html)) <= set(ids)
 
 
 @pytest.mark.django_db
