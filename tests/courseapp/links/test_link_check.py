@@ -4,6 +4,7 @@ refused, the per-host limit and the User-Agent; and what the admin sees after on
 import pytest
 from django.urls import reverse
 
+from courseapp.celery import app
 from courseapp.links import services, tasks
 from courseapp.models import LinkStatus, Reading
 from tests.factories import CourseFactory, ReadingFactory, UnitFactory
@@ -116,3 +117,31 @@ def test_the_admin_list_filters_not_yet_checked_links(readings, client, staff):
     client.force_login(staff)
     listed = client.get(reverse("admin:courseapp_reading_changelist") + "?link=unchecked")
     assert len(listed.context["cl"].result_list) == len(readings)
+
+
+@pytest.fixture
+def eager_tasks():
+    """The queued check runs in this process, as on the embedded default, whatever broker the
+    suite has."""
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = eager
+
+
+def test_check_links_now_checks_the_selected_readings(
+    readings, client, staff, eager_tasks, django_capture_on_commit_callbacks
+):
+    client.force_login(staff)
+    chosen = [readings["dead"].pk, readings["ok"].pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:courseapp_reading_changelist"),
+            {"action": "check_links_now", "_selected_action": chosen},
+            follow=True,
+        )
+    assert "Checking 2 reading link(s) in the background" in response.content.decode()
+    statuses = dict(Reading.objects.values_list("title", "link_status"))
+    assert statuses["Dead paper"] == "broken"
+    assert statuses["Fine paper"] == "ok"
+    assert statuses["Moved paper"] == ""  # not selected, not checked
