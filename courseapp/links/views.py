@@ -21,8 +21,8 @@ def course_report_links(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "courseapp/links/course_report_links.html", context)
 
 
-@login_required
 @require_POST
+@login_required
 def reading_link_report(request: HttpRequest, pk: int) -> HttpResponse:
     if not reading_open_to(user=request.user, reading_id=pk):
         raise Http404("No such reading.")

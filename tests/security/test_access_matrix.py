@@ -208,6 +208,11 @@ MATRIX: dict[str, list[Probe]] = {
         ),
         post(url("reading_mark", **OTHER_READING), members(NOT_FOUND, staff=REDIRECT)),
     ],
+    "reading_link_report": [
+        get(url("reading_link_report", **READING), everyone(METHOD)),
+        post(url("reading_link_report", **READING), members(REDIRECT, staff_no_mfa=MFA)),
+        post(url("reading_link_report", **OTHER_READING), members(NOT_FOUND, staff=REDIRECT)),
+    ],
     "invitation_accept": [
         get(
             url("invitation_accept", token=lambda w: w.invitations["a"].token),
@@ -324,6 +329,9 @@ MATRIX: dict[str, list[Probe]] = {
     ],
     "course_report_questions": [
         get(url("course_report_questions", **COURSE), members(NOT_FOUND, staff=OK))
+    ],
+    "course_report_links": [
+        get(url("course_report_links", **COURSE), members(NOT_FOUND, staff=OK))
     ],
     "facilitate_home": [
         get(
