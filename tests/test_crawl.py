@@ -326,6 +326,7 @@ BY_ROUTE: dict[str, Callable[[DemoSite], dict[str, list] | list[dict]]] = {
     "unit_detail": lambda s: {"pk": [s.unit.pk]},
     "reading_detail": lambda s: {"pk": _reading_pks(s)},
     "reading_mark": lambda s: {"pk": [s.readings[0].pk]},
+    "reading_link_report": lambda s: {"pk": [s.readings[0].pk]},
     "reading_feedback": lambda s: {"pk": _reading_pks(s)},
     "unit_feedback": lambda s: {"pk": [s.unit.pk]},
     "invitation_accept": lambda s: {"token": s.invitation_tokens},
