@@ -30,6 +30,7 @@ from courseapp.models import (
     Enrollment,
     Invitation,
     ReadingFeedback,
+    ReadingLinkReport,
     ReadingProgress,
     Reminder,
     UnitFeedback,
@@ -114,6 +115,14 @@ def _progress(user: User) -> list[dict]:
             "completed_at": _when(p.completed_at),
         }
         for p in rows.order_by("completed_at", "pk")
+    ]
+
+
+def _link_reports(user: User) -> list[dict]:
+    rows = ReadingLinkReport.objects.filter(user=user).select_related("reading")
+    return [
+        {"reading": r.reading.title, "reading_id": r.reading_id, "reported_at": _when(r.created)}
+        for r in rows.order_by("created", "pk")
     ]
 
 
@@ -204,7 +213,7 @@ def _reminders(user: User) -> list[dict]:
 
 
 def user_data_export(*, user: User) -> dict:
-    """Everything the platform holds about this person, as JSON-ready data. Twelve queries
+    """Everything the platform holds about this person, as JSON-ready data. Thirteen queries
     whatever the amount of data (one per kind of record, answers in one query for all attempts).
 
     Their anonymous feedback is included: it is anonymous to others, not to its author.
@@ -221,6 +230,7 @@ def user_data_export(*, user: User) -> dict:
         "quiz_attempts": _attempts(user),
         "unit_feedback": unit_feedback,
         "reading_feedback": reading_feedback,
+        "broken_link_reports": _link_reports(user),
         "notification_preferences": _preferences(user),
         "reminders": _reminders(user),
         "invitations": [

@@ -22,6 +22,7 @@ from courseapp.models import (
     Enrollment,
     Invitation,
     ReadingFeedback,
+    ReadingLinkReport,
     ReadingProgress,
     Reminder,
     UnitFeedback,
@@ -85,6 +86,7 @@ def _give_data(person, units, quiz, question, cohort) -> None:
     ReadingFeedback.objects.create(
         user=person, reading=readings[0], useful=False, comment=READING_COMMENT
     )
+    ReadingLinkReport.objects.create(user=person, reading=readings[1])
     Reminder.objects.create(
         recipient=person,
         kind=Reminder.Kind.INACTIVE,
@@ -133,6 +135,8 @@ def test_it_downloads_everything_the_fellow_owns_as_one_json_file(client, world)
     assert by_text[NAMED_TEXT]["anonymous"] is False
     assert by_text[ANON_TEXT]["anonymous"] is True
     assert data["reading_feedback"][0]["comment"] == READING_COMMENT
+    [report] = data["broken_link_reports"]
+    assert report["reading_id"] == world["units"][0].readings.order_by("tier", "position")[1].pk
     assert data["notification_preferences"]["nudge"] is False
     assert data["notification_preferences"]["before_session"] is True
     assert data["reminders"][0]["payload"] == {"unit_title": "Week 1 topic"}
@@ -167,9 +171,9 @@ def test_it_exports_with_the_same_queries_whatever_the_amount_of_data(client, wo
         response = client.get(reverse("account_data_export"))
 
     assert len(json.loads(response.content)["quiz_attempts"][1]["answers"]) == len(questions)
-    # The user, the export's 12 reads (one per kind of record) and the audit insert (the session
+    # The user, the export's 13 reads (one per kind of record) and the audit insert (the session
     # comes from the cache).
-    assert len(big) == len(small) == 14
+    assert len(big) == len(small) == 15
 
 
 def test_each_export_is_written_to_the_audit_log(client, world):
