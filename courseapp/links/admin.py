@@ -47,10 +47,10 @@ class LinkHealthAdmin:
         if reading.link_checked_at is None:
             return "Not checked yet"
         parts = [reading.get_link_status_display()]
-        if reading.link_status_code:
-            parts.append(f"HTTP {reading.link_status_code}")
-        if reading.link_error:
+        if reading.link_error:  # "HTTP 404 Not Found", "Timed out", a connection error
             parts.append(reading.link_error)
+        elif reading.link_status_code:
+            parts.append(f"HTTP {reading.link_status_code}")
         if reading.link_status == LinkStatus.REDIRECTED:
             parts.append(f"ends at {reading.link_final_url}")
         return format_html(

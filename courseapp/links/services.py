@@ -13,6 +13,7 @@ import urllib.request
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import zip_longest
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -22,9 +23,6 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from courseapp.models import LinkStatus, Reading, ReadingLinkReport
-
-# Statuses with which servers say "not HEAD" (or fail on it) rather than "not here".
-HEAD_REFUSED = {405, 501}
 
 
 @dataclass(frozen=True)
@@ -84,12 +82,12 @@ def link_check_url(*, url: str, timeout: float | None = None) -> LinkResult:
 def links_check_urls(*, urls: list[str]) -> dict[str, LinkResult]:
     """Check each distinct URL once, a few at a time and at most LINK_CHECK_PER_HOST at a time
     on any one host."""
-    distinct = list(dict.fromkeys(urls))
-    per_host: dict[str, threading.Semaphore] = defaultdict(
-        lambda: threading.Semaphore(settings.LINK_CHECK_PER_HOST)
-    )
-    for url in distinct:
-        per_host[urlsplit(url).netloc.lower()]  # created here, before the threads share it
+    by_host: dict[str, list[str]] = defaultdict(list)
+    for url in dict.fromkeys(urls):
+        by_host[urlsplit(url).netloc.lower()].append(url)
+    # Hosts taken in turn, so the workers are not all queued behind one host's limit.
+    distinct = [url for turn in zip_longest(*by_host.values()) for url in turn if url]
+    per_host = {host: threading.Semaphore(settings.LINK_CHECK_PER_HOST) for host in by_host}
 
     def check(url: str) -> tuple[str, LinkResult]:
         with per_host[urlsplit(url).netloc.lower()]:
