@@ -145,3 +145,9 @@ def test_check_links_now_checks_the_selected_readings(
     assert statuses["Dead paper"] == "broken"
     assert statuses["Fine paper"] == "ok"
     assert statuses["Moved paper"] == ""  # not selected, not checked
+
+
+def test_the_daily_beat_entry_names_the_registered_check(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["links-check"]
+    assert app.tasks[entry["task"]].name == tasks.links_check_task.name
+    assert entry["schedule"] == 24 * 60 * 60
