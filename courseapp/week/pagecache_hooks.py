@@ -16,6 +16,7 @@ from courseapp.models import (
     LearningObjective,
     Reading,
     ReadingFeedback,
+    ReadingLinkReport,
     ReadingProgress,
     Session,
     Unit,
@@ -25,7 +26,16 @@ from courseapp.platform import pagecache
 from quizzes.models import Answer, Attempt, Choice, Question, Quiz
 
 # Rows that belong to one person and show on that person's pages.
-PERSONAL = (User, ReadingProgress, ReadingFeedback, UnitFeedback, Enrollment, Attempt, Answer)
+PERSONAL = (
+    User,
+    ReadingProgress,
+    ReadingFeedback,
+    ReadingLinkReport,
+    UnitFeedback,
+    Enrollment,
+    Attempt,
+    Answer,
+)
 # Rows that every fellow of a course (or cohort) sees.
 SHARED = (Course, Unit, LearningObjective, Reading, Cohort, Session, Quiz, Question, Choice)
 # Rows no cached page shows (named by app label and model name, as some live in other apps).
