@@ -21,7 +21,11 @@ from .feedback.models import (
     UnitFeedback,
 )
 from .links.models import LinkStatus, ReadingLinkReport
+from .meetings.models import Attendance, CalendarFeed
 from .reminders.models import Reminder
+
+# Meeting links are opened by fellows' browsers: web addresses only.
+MEETING_URL = URLValidator(schemes=["http", "https"])
 
 LINK_HEALTH_FIELDS = [
     "link_status",
@@ -242,6 +246,19 @@ class Cohort(models.Model):
         help_text="Fellows can change their feedback on a unit until this many days after its "
         "session. Self-paced cohorts have no deadline.",
     )
+    meeting_url = models.URLField(
+        "meeting link",
+        max_length=500,
+        blank=True,
+        validators=[MEETING_URL],
+        help_text="Video call link of every session (a session can have its own).",
+    )
+    meeting_place = models.CharField(
+        "meeting place",
+        max_length=300,
+        blank=True,
+        help_text="Room and address of in-person sessions (a session can have its own).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
@@ -273,6 +290,16 @@ class Session(models.Model):
     # Denormalised from starts_at and the cohort's release lead (see save()), so that
     # "which units are open" is one indexed comparison.
     opens_at = models.DateTimeField(editable=False)
+    meeting_url = models.URLField(
+        "meeting link",
+        max_length=500,
+        blank=True,
+        validators=[MEETING_URL],
+        help_text="Blank: the cohort's meeting link.",
+    )
+    meeting_place = models.CharField(
+        "meeting place", max_length=300, blank=True, help_text="Blank: the cohort's meeting place."
+    )
 
     history = HistoricalRecords()
 
@@ -293,6 +320,20 @@ class Session(models.Model):
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "opens_at"}
         super().save(*args, **kwargs)
+
+    @property
+    def join_url(self) -> str:
+        """Where fellows join this session online: its own link, else the cohort's."""
+        return self.meeting_url or self.cohort.meeting_url
+
+    @property
+    def place(self) -> str:
+        """Where this session meets in person: its own place, else the cohort's."""
+        return self.meeting_place or self.cohort.meeting_place
+
+    @property
+    def ends_at(self):
+        return self.starts_at + timedelta(minutes=self.cohort.session_minutes)
 
 
 class Enrollment(models.Model):
@@ -380,6 +421,8 @@ __all__ = [
     "FEEDBACK_TEXT_MAX",
     "READING_COMMENT_MAX",
     "ArchivableQuerySet",
+    "Attendance",
+    "CalendarFeed",
     "Cohort",
     "Course",
     "Enrollment",

@@ -16,7 +16,7 @@ from .forms import AdminInviteForm
 class SessionInline(admin.TabularInline):
     model = Session
     extra = 0
-    fields = ["unit", "starts_at", "opens_at"]
+    fields = ["unit", "starts_at", "opens_at", "meeting_url", "meeting_place"]
     readonly_fields = ["opens_at"]
     ordering = ["starts_at"]
 
@@ -49,6 +49,14 @@ class CohortAdmin(admin.ModelAdmin):
                 "fields": ["timezone", "start_date", "session_time", "session_minutes"],
                 "description": "Sessions are created weekly from the start date when the cohort "
                 "is saved; existing sessions never move (edit them below one by one).",
+            },
+        ),
+        (
+            "Meeting",
+            {
+                "fields": ["meeting_url", "meeting_place"],
+                "description": "Where every session meets: a video call link, a place, or both. "
+                "A session below can have its own.",
             },
         ),
         ("Release and reminders", {"fields": ["release_lead_hours", "reminder_lead_hours"]}),

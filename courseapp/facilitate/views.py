@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from courseapp.feedback.selectors import ANONYMITY_MIN_ANSWERS
+from courseapp.meetings.ics import sessions_calendar
 from courseapp.models import Cohort, Enrollment, Reminder, Unit
 from courseapp.platform.redirects import safe_next
 from courseapp.platform.security import has_staff_powers
@@ -87,7 +88,7 @@ def cohort_export_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
 def cohort_sessions_ics(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = _facilitated(request, pk)
     sessions = selectors.cohort_sessions(cohort=cohort)
-    body = exports.sessions_calendar(cohort=cohort, sessions=sessions)
+    body = sessions_calendar(cohort=cohort, sessions=sessions)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="cohort-{cohort.pk}-sessions.ics"'
     return response

@@ -10,6 +10,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from accounts.models import User
 from courseapp.models import (
+    Attendance,
     Cohort,
     Course,
     Enrollment,
@@ -33,6 +34,7 @@ PERSONAL = (
     ReadingLinkReport,
     UnitFeedback,
     Enrollment,
+    Attendance,
     Attempt,
     Answer,
 )
@@ -41,6 +43,7 @@ SHARED = (Course, Unit, LearningObjective, Reading, Cohort, Session, Quiz, Quest
 # Rows no cached page shows (named by app label and model name, as some live in other apps).
 UNSEEN = (
     "courseapp.invitation",
+    "courseapp.calendarfeed",
     "courseapp.workerheartbeat",
     "courseapp.reminder",
     "accounts.notificationpreferences",
