@@ -380,3 +380,6 @@ LOGGING = {
 AT_RISK_CORE_HOURS_BEFORE_SESSION = envint("AT_RISK_CORE_HOURS_BEFORE_SESSION", 48)
 AT_RISK_INACTIVE_DAYS = envint("AT_RISK_INACTIVE_DAYS", 7)
 AT_RISK_LOW_MASTERY = float(env("AT_RISK_LOW_MASTERY", "0.5"))
+
+# How long before a session its Join button turns prominent (courseapp/week/selectors.py).
+JOIN_WINDOW_MINUTES = envint("JOIN_WINDOW_MINUTES", 15)
