@@ -30,10 +30,11 @@ def _yes_no(value: bool | None) -> str:
 def csv_header(columns: list[UnitColumn]) -> list[str]:
     header = ["fellow", "email", "status", "at_risk_reasons", "last_activity_utc"]
     header += ["expected_core_done", "expected_core_total", "core_done", "core_total"]
+    header += ["sessions_attended", "sessions_recorded"]
     for column in columns:
         week = f"week_{column.unit.week}"
         header += [f"{week}_core_done", f"{week}_core_total", f"{week}_quiz_best_percent"]
-        header += [f"{week}_quiz_passed", f"{week}_feedback_named"]
+        header += [f"{week}_quiz_passed", f"{week}_feedback_named", f"{week}_attendance"]
     return header
 
 
@@ -45,11 +46,13 @@ def csv_row(row: FellowRow, columns: list[UnitColumn]) -> list:
     email = "" if row.user.retired_at else row.user.email
     values = [row.user.name, email, row.enrollment.status, "; ".join(row.at_risk_reasons)]
     values += [last, row.expected_done, row.expected_total, row.core_done, row.core_total]
+    values += [row.sessions_attended, row.sessions_recorded]
     for column in columns:
         cell = row.cell_for(column.unit_id)
         quiz_taken = column.has_quiz and cell.quiz_submitted > 0
         values += [cell.core_done, column.core_total, cell.quiz_best_percent if quiz_taken else ""]
         values += [_yes_no(cell.quiz_passed) if quiz_taken else "", _yes_no(cell.feedback)]
+        values += [row.mark_at(column) if column.held else ""]  # present, absent, excused
     return values
 
 

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from .grid import GridView
-from .selectors import Cell, FellowRow
+from .selectors import Cell, FellowRow, mark_label
 
 LOCKED = '<td class="fac-locked">Not open</td>'
 STATES = ("fac-none", "fac-part", "fac-ok")
@@ -77,6 +77,25 @@ def _activity(row: FellowRow, now: datetime) -> str:
     return f"<td>{idle_for(row.last_activity, now)}</td>"
 
 
+MARK_STATES = {"present": ' class="fac-ok"', "absent": ' class="fac-none"', "excused": ""}
+
+
+def _sessions(row: FellowRow) -> str:
+    """Sessions attended of those recorded, and the last session's mark."""
+    if not row.held_columns:
+        return '<td class="fac-muted">None held yet</td>'
+    last = row.last_mark
+    state = MARK_STATES.get(last, ' class="fac-muted"')
+    label = escape(mark_label(last)).lower()
+    recorded = row.sessions_recorded
+    if not recorded:
+        return '<td class="fac-muted">Not recorded</td>'
+    return (
+        f"<td{state}>{row.sessions_attended} of {recorded} attended"
+        f"<small>Last: {label}</small></td>"
+    )
+
+
 def grid_rows_html(view: GridView, *, cohort_pk: int, now: datetime) -> SafeString:
     """The <tr> of every fellow in the view, in its order and with its columns."""
     # One reverse() for the whole grid: the fellow's pk is the URL's last segment.
@@ -88,6 +107,6 @@ def grid_rows_html(view: GridView, *, cohort_pk: int, now: datetime) -> SafeStri
         risk = ' class="is-at-risk"' if row.is_at_risk else ""
         rows.append(
             f"<tr{risk}>{_name(row, url.format(row.user.pk))}{_schedule(row)}"
-            f"{_activity(row, now)}{cells}</tr>"
+            f"{_activity(row, now)}{_sessions(row)}{cells}</tr>"
         )
     return mark_safe("\n".join(rows))  # each value above is escaped or a number

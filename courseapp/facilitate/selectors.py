@@ -31,6 +31,7 @@ from django.utils import timezone
 from accounts.models import User
 from courseapp.feedback.selectors import UnitFeedbackSummary, cohort_unit_feedback_summary
 from courseapp.models import (
+    Attendance,
     Cohort,
     Enrollment,
     LearningObjective,
@@ -310,6 +311,7 @@ class FellowRow:
     last_activity: datetime | None
     mastery: dict[int, Mastery]
     at_risk_reasons: list[str] = field(default_factory=list)
+    attendance: dict[int, str] = field(default_factory=dict)  # session id -> status
 
     @property
     def user(self) -> Fellow:
@@ -344,6 +346,28 @@ class FellowRow:
 
     def cell_for(self, unit_id: int) -> Cell | None:
         return next((c for c in self.cells if c.column.unit_id == unit_id), None)
+
+    @cached_property
+    def held_columns(self) -> list[UnitColumn]:
+        return [c.column for c in self.cells if c.column.held]
+
+    def mark_at(self, column: UnitColumn) -> str | None:
+        """This fellow's attendance at the column's session: a status, or None if unrecorded."""
+        return self.attendance.get(column.session.pk)
+
+    @property
+    def sessions_recorded(self) -> int:
+        return sum(1 for c in self.held_columns if self.mark_at(c))
+
+    @property
+    def sessions_attended(self) -> int:
+        return sum(1 for c in self.held_columns if self.mark_at(c) == Attendance.Status.PRESENT)
+
+    @property
+    def last_mark(self) -> str | None:
+        """The attendance at the cohort's most recent session that has started."""
+        held = self.held_columns
+        return self.mark_at(held[-1]) if held else None
 
 
 @dataclass
@@ -397,6 +421,23 @@ class CohortDashboard:
         return next(c for c in self.columns if c.session.pk == self.current.pk)
 
     @property
+    def last_held(self) -> UnitColumn | None:
+        """The most recent session that has started: the one attendance is taken for."""
+        held = [c for c in self.columns if c.held]
+        return held[-1] if held else None
+
+    @property
+    def last_attendance(self) -> "AttendanceCount":
+        """The last session's marks over the fellows who have not dropped out."""
+        column = self.last_held
+        fellows = [
+            row
+            for row in (*self.rows, *self.others)
+            if row.enrollment.status != Enrollment.Status.DROPPED
+        ]
+        return AttendanceCount.of([row.mark_at(column) for row in fellows] if column else [])
+
+    @property
     def expected_total(self) -> int:
         """Core readings of the units already discussed: due by now, the same for every fellow."""
         return sum(c.core_total for c in self.columns if c.held)
@@ -424,7 +465,33 @@ class CohortDashboard:
         return sorted(cells, key=lambda c: c.mean)[:3]
 
 
+@dataclass(frozen=True)
+class AttendanceCount:
+    present: int = 0
+    absent: int = 0
+    excused: int = 0
+    not_recorded: int = 0
+
+    @classmethod
+    def of(cls, marks: Iterable[str | None]) -> "AttendanceCount":
+        counts = defaultdict(int)
+        for mark in marks:
+            counts[mark or "not_recorded"] += 1
+        return cls(**counts)
+
+
 NO_QUIZ = (0, 0, None)
+
+
+def _attendance(cohort: Cohort, now: datetime) -> dict[int, dict[int, str]]:
+    """Every mark at the cohort's sessions held so far: user id -> session id -> status. One
+    query (always run, so the page's count does not depend on the schedule)."""
+    marks: dict[int, dict[int, str]] = defaultdict(dict)
+    for user_id, session_id, status in Attendance.objects.filter(
+        session__cohort=cohort, session__starts_at__lte=now
+    ).values_list("user_id", "session_id", "status"):
+        marks[user_id][session_id] = status
+    return marks
 
 
 def _fellow_row(enrollment, columns, activity, mastery, empty) -> FellowRow:
@@ -492,15 +559,18 @@ def _memberships(cohort: Cohort) -> list[Membership]:
 
 
 def cohort_dashboard(*, cohort: Cohort, now: datetime | None = None) -> CohortDashboard:
-    """Everything the cohort page shows. Nine queries whatever the number of fellows or units
-    (seven, plus two for this week's feedback summary)."""
+    """Everything the cohort page shows. Ten queries whatever the number of fellows or units
+    (eight, plus two for this week's feedback summary)."""
     now = now or timezone.now()
     columns = _columns(cohort, now)
     enrollments = _memberships(cohort)
     activity = _activity(cohort)
     mastery = _mastery(cohort)
+    marks = _attendance(cohort, now)
     empty = {c.unit_id: Cell(c, 0, 0, None, False, False) for c in columns}
     all_rows = [_fellow_row(e, columns, activity, mastery, empty) for e in enrollments]
+    for row in all_rows:
+        row.attendance = marks.get(row.user.pk, {})
     rows = [r for r in all_rows if r.enrollment.status in MAIN_STATUSES]
     sessions = [c.session for c in columns]
     current = current_session(cohort=cohort, sessions=sessions, now=now)
@@ -546,6 +616,7 @@ def at_risk_reasons(
         _quiz_skipped(row),
         _inactive(row, now),
         _low_mastery(row, objectives),
+        _missed_last_session(row),
     ]
     return [reason for reason in reasons if reason]
 
@@ -605,6 +676,13 @@ def _low_mastery(row: FellowRow, objectives: dict[int, str]) -> str | None:
         f"Mastery below {round(100 * threshold)}% on {objectives[worst.objective_id]} "
         f"({worst.correct} of {worst.total} right){more}"
     )
+
+
+def _missed_last_session(row: FellowRow) -> str | None:
+    """Recorded absent (not excused, not unrecorded) at the most recent session held."""
+    if row.last_mark != Attendance.Status.ABSENT:
+        return None
+    return f"Missed the last session (week {row.held_columns[-1].unit.week})"
 
 
 # --- My cohorts ---------------------------------------------------------------------------------
@@ -711,6 +789,11 @@ class FellowUnit:
     readings: list[Reading]
     attempts: list[Attempt]
     feedback: UnitFeedback | None
+    mark: str | None = None  # attendance at the unit's session
+
+    @property
+    def mark_label(self) -> str:
+        return mark_label(self.mark)
 
     @property
     def core_done(self) -> int:
@@ -732,6 +815,18 @@ class FellowDetail:
     def later(self) -> list[FellowUnit]:
         return [unit for unit in self.units if not unit.column.released]
 
+    @property
+    def held(self) -> list[FellowUnit]:
+        return [unit for unit in self.units if unit.column.held]
+
+    @property
+    def sessions_attended(self) -> int:
+        return sum(1 for unit in self.held if unit.mark == Attendance.Status.PRESENT)
+
+    @property
+    def sessions_recorded(self) -> int:
+        return sum(1 for unit in self.held if unit.mark)
+
 
 def fellow_enrollment(*, cohort: Cohort, user_pk: int) -> Enrollment | None:
     return (
@@ -743,7 +838,7 @@ def fellow_enrollment(*, cohort: Cohort, user_pk: int) -> Enrollment | None:
 
 def fellow_detail(*, cohort: Cohort, enrollment: Enrollment) -> FellowDetail:
     """One fellow's progress per unit and reading, submitted quiz attempts with their answers,
-    named feedback and a timeline. Five queries; anonymous feedback is never read."""
+    named feedback, attendance and a timeline. Six queries; anonymous feedback is never read."""
     user = enrollment.user
     columns = _columns(cohort, timezone.now())
     units = [c.unit for c in columns]
@@ -768,8 +863,19 @@ def fellow_detail(*, cohort: Cohort, enrollment: Enrollment) -> FellowDetail:
         f.unit_id: f
         for f in UnitFeedback.objects.filter(user=user, unit__in=units, anonymous=False)
     }
+    marks = dict(
+        Attendance.objects.filter(user=user, session__cohort=cohort).values_list(
+            "session_id", "status"
+        )
+    )
     fellow_units = [
-        FellowUnit(c, readings[c.unit.pk], attempts[c.unit.pk], feedback.get(c.unit.pk))
+        FellowUnit(
+            c,
+            readings[c.unit.pk],
+            attempts[c.unit.pk],
+            feedback.get(c.unit.pk),
+            marks.get(c.session.pk) if c.held else None,
+        )
         for c in columns
     ]
     return FellowDetail(cohort, enrollment, fellow_units, _timeline(fellow_units))
@@ -798,4 +904,77 @@ def cohort_sessions(*, cohort: Cohort) -> list[Session]:
         Session.objects.filter(cohort=cohort, unit__archived_at=None, unit__published=True)
         .select_related("unit")
         .order_by("starts_at", "pk")
+    )
+
+
+# --- Attendance ---------------------------------------------------------------------------------
+
+
+def mark_label(mark: str | None) -> str:
+    return Attendance.Status(mark).label if mark else "Not recorded"
+
+
+@dataclass
+class SheetRow:
+    user: Fellow
+    enrollment_status: str
+    mark: str | None
+
+    @property
+    def mark_label(self) -> str:
+        return mark_label(self.mark)
+
+    def get_status_display(self) -> str:
+        return Enrollment.Status(self.enrollment_status).label
+
+
+@dataclass
+class AttendanceSheet:
+    """One session's register: the cohort's fellows who have not dropped out, each with their
+    mark, and the sessions held so far to move between."""
+
+    cohort: Cohort
+    session: Session
+    sessions: list[Session]
+    rows: list[SheetRow]
+    started: bool
+
+    @property
+    def count(self) -> AttendanceCount:
+        return AttendanceCount.of(row.mark for row in self.rows)
+
+    @property
+    def unrecorded(self) -> list[SheetRow]:
+        return [row for row in self.rows if not row.mark]
+
+    def row(self, user_id: int) -> SheetRow | None:
+        return next((row for row in self.rows if row.user.pk == user_id), None)
+
+
+def attendance_sheet(
+    *, cohort: Cohort, session_pk: int, now: datetime | None = None
+) -> AttendanceSheet | None:
+    """The register of one of the cohort's sessions (on a live, published unit), or None if it
+    has no such session. Three queries."""
+    now = now or timezone.now()
+    sessions = cohort_sessions(cohort=cohort)
+    for session in sessions:
+        session.cohort = cohort
+    session = next((s for s in sessions if s.pk == session_pk), None)
+    if session is None:
+        return None
+    marks = dict(Attendance.objects.filter(session=session).values_list("user_id", "status"))
+    fellows = (
+        Enrollment.objects.filter(cohort=cohort, role=Enrollment.Role.FELLOW)
+        .exclude(status=Enrollment.Status.DROPPED)
+        .order_by("user__display_name", "user__email")
+        .values_list("user_id", "user__display_name", "user__email", "user__retired_at", "status")
+    )
+    rows = [SheetRow(Fellow(*row[:4]), row[4], marks.get(row[0])) for row in fellows]
+    return AttendanceSheet(
+        cohort=cohort,
+        session=session,
+        sessions=[s for s in sessions if s.starts_at <= now],
+        rows=rows,
+        started=session.starts_at <= now,
     )

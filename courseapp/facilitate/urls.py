@@ -8,6 +8,11 @@ urlpatterns = [
     path("cohorts/<int:pk>/export.csv", views.cohort_export_csv, name="cohort_export_csv"),
     path("cohorts/<int:pk>/sessions.ics", views.cohort_sessions_ics, name="cohort_sessions_ics"),
     path(
+        "cohorts/<int:pk>/sessions/<int:session_pk>/attendance/",
+        views.cohort_attendance,
+        name="cohort_attendance",
+    ),
+    path(
         "cohorts/<int:pk>/fellows/<int:user_pk>/",
         views.fellow_detail,
         name="cohort_fellow_detail",

@@ -7,15 +7,22 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from courseapp.feedback.selectors import ANONYMITY_MIN_ANSWERS
 from courseapp.meetings.ics import sessions_calendar
-from courseapp.models import Cohort, Enrollment, Reminder, Unit
+from courseapp.models import Attendance, Cohort, Enrollment, Reminder, Unit
 from courseapp.platform.redirects import safe_next
 from courseapp.platform.security import has_staff_powers
 from courseapp.reminders.services import NudgeTooSoon, nudge_send
@@ -237,3 +244,86 @@ def _reloaded(cohort: Cohort, pk: int) -> Answer:
         .select_related("attempt__user", "attempt__quiz__unit", "reviewed_by")
         .get(pk=pk)
     )
+
+
+# --- Attendance ----------------------------------------------------------------------------------
+
+ATTENDANCE = "courseapp/facilitate/attendance.html"
+
+
+def _sheet(request: HttpRequest, pk: int, session_pk: int) -> selectors.AttendanceSheet:
+    cohort = _facilitated(request, pk)
+    sheet = selectors.attendance_sheet(cohort=cohort, session_pk=session_pk)
+    if sheet is None:
+        raise Http404("No such session in this cohort.")
+    return sheet
+
+
+def _attendance_context(request: HttpRequest, sheet: selectors.AttendanceSheet, **extra) -> dict:
+    return {
+        "sheet": sheet,
+        "cohort": sheet.cohort,
+        "statuses": Attendance.Status.choices,
+        "zone": display_zone(user=request.user, cohort=sheet.cohort),
+        **extra,
+    }
+
+
+def _choices(request: HttpRequest, only: int | None) -> dict[int, str]:
+    """The marks posted as status-<user id>, or only that fellow's when a row saves itself."""
+    choices = {}
+    for key, value in request.POST.items():
+        if not key.startswith("status-"):
+            continue
+        user_pk = key.removeprefix("status-")
+        if not user_pk.isdigit():
+            raise ValidationError("Attendance can only be taken for this cohort's fellows.")
+        if only is None or int(user_pk) == only:
+            choices[int(user_pk)] = value
+    return choices
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cohort_attendance(request: HttpRequest, pk: int, session_pk: int) -> HttpResponse:
+    """One session's register. The form saves every row; with htmx a row saves itself as soon
+    as a mark is picked (the post names the row) and comes back with "Saved"."""
+    sheet = _sheet(request, pk, session_pk)
+    if request.method == "GET":
+        return render(request, ATTENDANCE, _attendance_context(request, sheet))
+    row = request.POST.get("row", "")
+    only = int(row) if row.isdigit() else None
+    try:
+        changed = services.record_attendance_sheet(
+            facilitator=request.user,
+            session=sheet.session,
+            choices=_choices(request, only),
+            rest_present=only is None and request.POST.get("rest") == "present",
+        )
+    except (PermissionDenied, ValidationError) as error:
+        problem, changed = " ".join(getattr(error, "messages", [str(error)])), 0
+    else:
+        problem = ""
+    if request.htmx and only is not None:
+        return _attendance_row(request, sheet, only, problem)
+    if problem:
+        messages.error(request, f"Nothing was saved. {problem}")
+    else:
+        messages.success(
+            request, f"Attendance saved ({changed} change{'s' if changed != 1 else ''})."
+        )
+    return redirect("cohort_attendance", pk=sheet.cohort.pk, session_pk=sheet.session.pk)
+
+
+def _attendance_row(
+    request: HttpRequest, sheet: selectors.AttendanceSheet, user_pk: int, problem: str
+) -> HttpResponse:
+    """The row again, with its summary and status line swapped out of band."""
+    sheet = selectors.attendance_sheet(cohort=sheet.cohort, session_pk=sheet.session.pk)
+    row = sheet.row(user_pk)
+    if row is None:
+        return HttpResponseBadRequest(problem or "No such fellow in this cohort.")
+    context = _attendance_context(request, sheet, row=row, error=problem, saved=not problem)
+    parts = [f"{ATTENDANCE}#att-row", f"{ATTENDANCE}#att-summary", f"{ATTENDANCE}#att-live"]
+    html = "".join(render_to_string(p, {**context, "oob": True}, request) for p in parts)
+    return HttpResponse(html)
