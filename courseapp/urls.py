@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("courseapp.feedback.urls")),
     path("", include("courseapp.links.urls")),
     path("", include("courseapp.facilitate.urls")),
+    path("", include("courseapp.meetings.urls")),
     path("admin/courseapp/reading/import-chapter/", include("courseapp.chapters.admin")),
     path("admin/", admin.site.urls),
 ]

@@ -5,11 +5,14 @@ import datetime as dt
 import io
 
 import pytest
+from django.db import connection
 from django.http import StreamingHttpResponse
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from icalendar import Calendar
 
-from courseapp.models import Enrollment, Session
+from courseapp.models import Cohort, Enrollment, Session
+from tests.factories import UnitFactory
 
 from .conftest import at, enrol, read, take_quiz
 
@@ -86,3 +89,41 @@ def test_a_moved_session_keeps_its_uid(client, cohort, course, facilitator):
     after = Calendar.from_ical(client.get(url).content).walk("VEVENT")[1]
     assert str(after["uid"]) == str(before["uid"])
     assert after.decoded("dtstart") == at(2026, 3, 10, 18)
+
+
+def test_the_calendar_carries_each_sessions_meeting_details(client, cohort, course, facilitator):
+    Cohort.objects.filter(pk=cohort.pk).update(meeting_url="https://meet.example.org/a")
+    Session.objects.filter(cohort=cohort, unit=course.units[1]).update(
+        meeting_place="Room 4, 1 Main Street"
+    )
+    Session.objects.filter(cohort=cohort, unit=course.units[2]).update(
+        meeting_url="https://meet.example.org/moved"
+    )
+    client.force_login(facilitator)
+    url = reverse("cohort_sessions_ics", args=[cohort.pk])
+
+    first, second, third = Calendar.from_ical(client.get(url).content).walk("VEVENT")
+
+    assert str(first["location"]) == str(first["url"]) == "https://meet.example.org/a"
+    assert "Join the call: https://meet.example.org/a" in str(first["description"])
+    assert "AI Safety Fundamentals · Cohort A" in str(first["description"])
+    assert str(second["location"]) == "Room 4, 1 Main Street"
+    assert "Meeting place: Room 4, 1 Main Street" in str(second["description"])
+    assert str(second["url"]) == "https://meet.example.org/a"
+    assert str(third["url"]) == "https://meet.example.org/moved"
+    assert str(third["description"]).endswith(f"/units/{course.units[2].pk}/")
+
+
+def test_the_calendar_queries_do_not_grow_with_sessions(
+    client, cohort, course, facilitator, django_assert_max_num_queries
+):
+    Cohort.objects.filter(pk=cohort.pk).update(meeting_url="https://meet.example.org/a")
+    client.force_login(facilitator)
+    url = reverse("cohort_sessions_ics", args=[cohort.pk])
+    with CaptureQueriesContext(connection) as three:
+        client.get(url)
+    for week in range(4, 12):
+        UnitFactory(course=course.course, week=week, position=week)
+    with django_assert_max_num_queries(len(three)):
+        response = client.get(url)
+    assert response.content.count(b"BEGIN:VEVENT") == 11
