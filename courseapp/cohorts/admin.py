@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -12,9 +13,14 @@ from courseapp.models import Cohort, Enrollment, Invitation, Session
 from . import services
 from .forms import AdminInviteForm
 
+# A meeting link typed without a scheme ("meet.example.org/x") is taken as https, Django 6's
+# default; saying so also keeps Django 5.2 from warning each time a cohort form is built.
+MEETING_LINK_FIELD = {models.URLField: {"assume_scheme": "https"}}
+
 
 class SessionInline(admin.TabularInline):
     model = Session
+    formfield_overrides = MEETING_LINK_FIELD
     extra = 0
     fields = ["unit", "starts_at", "opens_at", "meeting_url", "meeting_place"]
     readonly_fields = ["opens_at"]
@@ -41,6 +47,7 @@ class CohortAdmin(admin.ModelAdmin):
     search_fields = ["name", "course__title"]
     list_select_related = ["course"]
     inlines = [SessionInline, EnrollmentInline]
+    formfield_overrides = MEETING_LINK_FIELD
     fieldsets = [
         (None, {"fields": ["course", "name", "pacing"]}),
         (

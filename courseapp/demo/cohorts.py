@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from courseapp.models import Cohort, Course, Enrollment, Reading, ReadingProgress
+from courseapp.models import Cohort, Course, Enrollment, Reading, ReadingProgress, Session
 
 from .accounts import FACILITATORS, FELLOWS, demo_user
 
@@ -15,6 +15,13 @@ COHORTS = {
     "A": (1, dt.time(18), "Europe/London"),
     "B": (5, dt.time(17), "America/New_York"),
 }
+# Where each cohort meets: a call on the reserved example domain, and for A also a room. A's
+# third session meets elsewhere, to show a session's own place.
+MEETINGS = {
+    "A": ("https://meet.example.org/aisf-cohort-a", "Room 2.14, 10 Example Street"),
+    "B": ("https://meet.example.org/aisf-cohort-b", ""),
+}
+ELSEWHERE = ("A", 3, "Lecture theatre B, 12 Example Street")
 # How many core readings of the first unit each demo fellow has already read.
 READ_ALREADY = {"fellow.a1@example.org": 2, "fellow.a2@example.org": 1, "fellow.b1@example.org": 1}
 
@@ -36,7 +43,8 @@ def seed_cohorts(course: Course) -> list[str]:
 
 
 def _cohort(course: Course, letter: str, days: int, time: dt.time, zone: str) -> Cohort:
-    cohort, _ = Cohort.objects.get_or_create(
+    meeting_url, meeting_place = MEETINGS[letter]
+    cohort, created = Cohort.objects.get_or_create(
         course=course,
         name=f"Cohort {letter}",
         defaults={
@@ -44,8 +52,16 @@ def _cohort(course: Course, letter: str, days: int, time: dt.time, zone: str) ->
             "session_time": time,
             "timezone": zone,
             "pacing": Cohort.Pacing.WEEKLY,
+            "meeting_url": meeting_url,
+            "meeting_place": meeting_place,
         },
     )
+    if created and letter == ELSEWHERE[0]:
+        _, week, place = ELSEWHERE
+        elsewhere = Session.objects.filter(cohort=cohort).order_by("starts_at")[week - 1 : week]
+        for session in elsewhere:
+            session.meeting_place = place
+            session.save(update_fields=["meeting_place"])
     return cohort
 
 

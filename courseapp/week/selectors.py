@@ -1,5 +1,6 @@
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db.models import (
@@ -76,18 +77,29 @@ def readings_open_to(*, user: User) -> QuerySet[Reading]:
     return Reading.objects.live().filter(unit__in=units_open_to(user=user))
 
 
+def join_window() -> timedelta:
+    """How long before a session starts its Join button turns prominent."""
+    return timedelta(minutes=settings.JOIN_WINDOW_MINUTES)
+
+
 def schedule_next_change(*, user: User, after: datetime | None = None) -> datetime | None:
     """The next moment (after `after`, default now) one of this person's cohorts opens a unit,
-    starts a session or closes a session's feedback window: until then, what the schedule lets
-    them see stays as it is. One query; a cohort has one session a unit."""
+    opens a session's Join window, starts or ends a session or closes a session's feedback
+    window: until then, what the schedule lets them see stays as it is. One query; a cohort has
+    one session a unit."""
     now = after or timezone.now()
     cohorts = Enrollment.objects.filter(user=user).exclude(status=Enrollment.Status.DROPPED)
     sessions = Session.objects.filter(cohort__in=cohorts.values("cohort")).values_list(
-        "opens_at", "starts_at", "cohort__feedback_window_days", "cohort__pacing"
+        "opens_at",
+        "starts_at",
+        "cohort__feedback_window_days",
+        "cohort__pacing",
+        "cohort__session_minutes",
     )
     moments = []
-    for opens_at, starts_at, window_days, pacing in sessions:
-        moments += [opens_at, starts_at]
+    for opens_at, starts_at, window_days, pacing, minutes in sessions:
+        ends_at = starts_at + timedelta(minutes=minutes)
+        moments += [opens_at, starts_at - join_window(), starts_at, ends_at]
         if pacing != Cohort.Pacing.SELF_PACED:
             moments.append(starts_at + timedelta(days=window_days))
     return min((m for m in moments if m > now), default=None)
@@ -196,12 +208,68 @@ def _progress_rows(*, user: User, units) -> dict[int, UnitProgress]:
     return {unit_id: UnitProgress.of(readings) for unit_id, readings in grouped.items()}
 
 
-def _visible_sessions(cohort_ids) -> QuerySet[Session]:
-    return (
-        Session.objects.filter(cohort__in=cohort_ids, unit__archived_at=None, unit__published=True)
+def _visible_sessions(cohorts: list[Cohort]) -> dict[int, list[Session]]:
+    """The sessions of these cohorts' published, live units in time order, per cohort id. One
+    query: each session is given its cohort from `cohorts` (its meeting details and end need it)."""
+    by_id = {cohort.pk: cohort for cohort in cohorts}
+    by_cohort: dict[int, list[Session]] = {pk: [] for pk in by_id}
+    sessions = (
+        Session.objects.filter(cohort__in=list(by_id), unit__archived_at=None, unit__published=True)
         .select_related("unit")
         .order_by("starts_at")
     )
+    for session in sessions:
+        session.cohort = by_id[session.cohort_id]
+        by_cohort[session.cohort_id].append(session)
+    return by_cohort
+
+
+def web_url(url: str) -> str:
+    """The URL if it is a web address (http or https), else "". Meeting links are validated on
+    the way in; this keeps any other kind of link, say one written to the database directly,
+    out of the pages fellows click."""
+    return url if urlsplit(url.strip()).scheme.lower() in ("http", "https") else ""
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """A session as its fellows meet it, seen at one moment: where (a call to join, a place),
+    whether it is on, and whether its Join button is prominent (from `join_window()` before it
+    starts until it ends)."""
+
+    session: Session
+    in_progress: bool
+    join_open: bool
+    ended: bool
+
+    @classmethod
+    def at(cls, session: Session, now: datetime) -> "Meeting":
+        starts, ends = session.starts_at, session.ends_at
+        return cls(
+            session,
+            in_progress=starts <= now < ends,
+            join_open=starts - join_window() <= now < ends,
+            ended=ends <= now,
+        )
+
+    @property
+    def join_url(self) -> str:
+        return web_url(self.session.join_url)
+
+    @property
+    def place(self) -> str:
+        return self.session.place
+
+    @property
+    def has_own_details(self) -> bool:
+        """Whether this session meets somewhere other than the cohort's usual link or place."""
+        return bool(self.session.meeting_url or self.session.meeting_place)
+
+
+def next_meeting(sessions: list[Session], now: datetime) -> Meeting | None:
+    """The session on now, else the next one to start (sessions in time order)."""
+    session = next((s for s in sessions if s.ends_at > now), None)
+    return Meeting.at(session, now) if session else None
 
 
 def current_session(*, cohort: Cohort, sessions: list[Session], now: datetime) -> Session | None:
@@ -218,7 +286,8 @@ def current_session(*, cohort: Cohort, sessions: list[Session], now: datetime) -
 class CohortCard:
     enrollment: Enrollment
     zone: str
-    next_session: Session | None
+    # The session on now, else the next one: when and where, and its Join link.
+    meeting: Meeting | None
     current: Session | None
     first_opens: Session | None
     progress: UnitProgress | None
@@ -233,12 +302,11 @@ class CohortCard:
 
 
 def home_cards(*, user: User) -> list[CohortCard]:
-    """Each cohort this person is in (not dropped), with its next session and this week's unit
-    and what is left in it. Three queries whatever the number of cohorts or units."""
+    """Each cohort this person is in (not dropped), with the session on now or next (and where
+    it meets) and this week's unit and what is left in it. Three queries whatever the number of
+    cohorts or units."""
     enrollments = list(enrollments_for_user(user=user).exclude(status=Enrollment.Status.DROPPED))
-    by_cohort: dict[int, list[Session]] = {e.cohort_id: [] for e in enrollments}
-    for session in _visible_sessions(by_cohort.keys()):
-        by_cohort[session.cohort_id].append(session)
+    by_cohort = _visible_sessions([e.cohort for e in enrollments])
     now = timezone.now()
     cards = []
     for enrollment in enrollments:
@@ -247,7 +315,7 @@ def home_cards(*, user: User) -> list[CohortCard]:
             CohortCard(
                 enrollment=enrollment,
                 zone=display_zone(user=user, cohort=enrollment.cohort),
-                next_session=next((s for s in sessions if s.starts_at >= now), None),
+                meeting=next_meeting(sessions, now),
                 current=current_session(cohort=enrollment.cohort, sessions=sessions, now=now),
                 first_opens=sessions[0] if sessions else None,
                 progress=None,
@@ -280,6 +348,9 @@ class UnitRow:
     progress: UnitProgress
     # Quiz mastery: how many of the unit's objectives are at each level; filled in by the view.
     mastery: dict[str, int] | None = None
+    meeting: Meeting | None = None
+    # Whether this row's session is the one on now or next (the one with the Join button).
+    is_next: bool = False
 
 
 @dataclass
@@ -288,6 +359,16 @@ class CourseOverview:
     enrollment: Enrollment | None
     zone: str
     rows: list[UnitRow]
+
+    @property
+    def meeting_url(self) -> str:
+        """The cohort's usual meeting link."""
+        return web_url(self.enrollment.cohort.meeting_url) if self.enrollment else ""
+
+    @property
+    def meeting_place(self) -> str:
+        """The cohort's usual meeting place."""
+        return self.enrollment.cohort.meeting_place if self.enrollment else ""
 
     @property
     def core_total(self) -> int:
@@ -315,16 +396,26 @@ def course_overview(*, user: User, course: Course) -> CourseOverview | None:
         .annotate(is_open=is_open)
         .order_by("position", "week", "pk")
     )
-    sessions = {}
-    if enrollment:
-        sessions = {s.unit_id: s for s in _visible_sessions([enrollment.cohort_id])}
+    cohort = enrollment.cohort if enrollment else None
+    timeline = _visible_sessions([cohort])[cohort.pk] if cohort else []
+    sessions = {s.unit_id: s for s in timeline}
     progress = _progress_rows(user=user, units=units)
     rows = [
         UnitRow(u, sessions.get(u.pk), u.is_open, progress.get(u.pk, UnitProgress.of([])))
         for u in units
     ]
-    cohort = enrollment.cohort if enrollment else None
+    _attach_meetings(rows, timeline)
     return CourseOverview(course, enrollment, display_zone(user=user, cohort=cohort), rows)
+
+
+def _attach_meetings(rows: list[UnitRow], timeline: list[Session]) -> None:
+    """Each row's session as a Meeting, and which row's session is on now or next."""
+    now = timezone.now()
+    upcoming = next_meeting(timeline, now)
+    for row in rows:
+        if row.session is not None:
+            row.meeting = Meeting.at(row.session, now)
+            row.is_next = upcoming is not None and upcoming.session.pk == row.session.pk
 
 
 def unit_release_for(*, user: User, unit: Unit) -> Session | None:
