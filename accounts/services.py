@@ -3,7 +3,7 @@
 What deletion removes and what it keeps (documented in SECURITY.md):
 - Removed: email (replaced by a random deleted-<token>@invalid), display name, time zone, password
   (unusable), allauth email addresses, MFA authenticators and social accounts, notification
-  preferences, the payload of reminders sent to them, the free text of their NAMED feedback
+  preferences, their private calendar feed address, the payload of reminders sent to them, the free text of their NAMED feedback
   (unit comments and reading comments), their email on invitations, their name in admin logs.
 - Kept, attached to the retired account for aggregates: reading progress, quiz attempts and
   answers, unit ratings and reading votes. Named unit feedback keeps its rating and becomes
@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from courseapp.models import (
+    CalendarFeed,
     Enrollment,
     Invitation,
     ReadingFeedback,
@@ -263,6 +264,7 @@ def _scrub_links(user: User, *, old_email: str, now: datetime) -> None:
     Authenticator.objects.filter(user=user).delete()
     SocialAccount.objects.filter(user=user).delete()
     NotificationPreferences.objects.filter(user=user).delete()
+    CalendarFeed.objects.filter(user=user).delete()
     # Admin history names objects by their str(), which for users and enrolments is the name.
     _rename_log_entries(User, [user.pk])
     _rename_log_entries(Enrollment, list(user.enrollments.values_list("pk", flat=True)))

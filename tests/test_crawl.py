@@ -57,6 +57,7 @@ from courseapp.cohorts import services as course_services
 from courseapp.demo.accounts import ADMIN, FACILITATORS, FELLOWS
 from courseapp.feedback import services as feedback_services
 from courseapp.models import (
+    CalendarFeed,
     Cohort,
     Course,
     Enrollment,
@@ -97,6 +98,7 @@ class DemoSite:
     attempts: dict[str, tuple[Attempt, Attempt]]
     invitation_tokens: list[str]
     unsubscribe_token: str
+    calendar_tokens: list[str]  # a fellow's private feed, and one that was reset
     email_confirmation_key: str
     password_reset: tuple[str, str]
 
@@ -143,6 +145,10 @@ def _demo_site() -> DemoSite:
         unsubscribe_token=unsubscribe_token(
             user_id=users["fellow A"].pk, kinds=list(NotificationPreferences.KINDS)
         ),
+        calendar_tokens=[
+            CalendarFeed.objects.create(user=users["fellow A"]).token,
+            "no-such-feed",
+        ],
         email_confirmation_key=EmailConfirmationHMAC(
             EmailAddress.objects.create(user=users["fellow A"], email="a1.other@example.org")
         ).key,
@@ -335,6 +341,7 @@ BY_ROUTE: dict[str, Callable[[DemoSite], dict[str, list] | list[dict]]] = {
     "cohort_detail": lambda s: {"pk": _cohort_pks(s)},
     "cohort_export_csv": lambda s: {"pk": _cohort_pks(s)},
     "cohort_sessions_ics": lambda s: {"pk": _cohort_pks(s)},
+    "calendar_feed": lambda s: {"token": s.calendar_tokens},
     "cohort_fellow_detail": lambda s: {"pk": _cohort_pks(s)},
     "cohort_fellow_nudge": lambda s: {"pk": _cohort_pks(s)},
     "cohort_written_answers": lambda s: {"pk": _cohort_pks(s)},

@@ -19,6 +19,7 @@ from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
+from courseapp.models import CalendarFeed
 from tests.security.world import World, build_world
 
 pytestmark = pytest.mark.django_db
@@ -174,6 +175,12 @@ OTHER_COURSE = {"slug": lambda w: w.other_course.slug}
 ANSWER = lambda w: {f"q{w.question.pk}": str(w.question.choices.first().pk)}  # noqa: E731
 
 # Signed-in people are sent on from pages meant for signing in; anonymous people see them.
+
+
+def FELLOW_A_FEED(w: World) -> str:  # noqa: N802 (named like the other parameter sets)
+    return CalendarFeed.objects.get_or_create(user=w.users["fellow_a"])[0].token
+
+
 GUEST_PAGE = who(OK, signed_in=REDIRECT)
 # The admin: staff only, and staff without an authenticator are sent to set one up.
 STAFF_ADMIN = who(ADMIN_LOGIN, staff=OK, staff_no_mfa=MFA)
@@ -239,6 +246,20 @@ MATRIX: dict[str, list[Probe]] = {
         post(url("account_data"), everyone(METHOD)),
     ],
     "account_data_export": [get(url("account_data_export"), members(OK))],
+    "my_calendar": [
+        get(url("my_calendar"), members(OK)),
+        post(url("my_calendar"), members(METHOD)),
+    ],
+    "my_calendar_reset": [
+        get(url("my_calendar_reset"), members(METHOD)),
+        post(url("my_calendar_reset"), members(REDIRECT)),
+    ],
+    # The secret address is the only key: no sign-in, the same answer for everyone.
+    "calendar_feed": [
+        get(url("calendar_feed", token=FELLOW_A_FEED), everyone(OK)),
+        get(url("calendar_feed", token=lambda w: "no-such-feed"), everyone(NOT_FOUND)),
+        post(url("calendar_feed", token=FELLOW_A_FEED), everyone(METHOD)),
+    ],
     # Deleting needs the password typed again: a bare POST shows the form with its error.
     "account_delete": [
         get(url("account_delete"), members(OK)),
