@@ -32,6 +32,15 @@ def test_a_fellow_sees_this_weeks_unit_and_what_is_left_in_it(client, week):
     assert reverse("unit_detail", args=[units[0].pk]) in html
 
 
+def test_my_courses_leads_to_the_private_calendar_page(client, week):
+    cohort, _ = week
+    client.force_login(fellow_in(cohort))
+
+    html = client.get(reverse("home")).content.decode()
+
+    assert f'href="{reverse("my_calendar")}">Add your sessions to your calendar</a>' in html
+
+
 def test_the_next_session_is_shown_in_the_fellows_timezone_else_the_cohorts(client):
     course, _ = course_with_units(units=2, tiers={})
     with time_machine.travel(dt.datetime(2026, 6, 1, 9, tzinfo=dt.UTC), tick=False):
