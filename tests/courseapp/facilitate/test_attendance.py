@@ -18,6 +18,7 @@ from courseapp.demo.accounts import FELLOWS
 from courseapp.demo.attendance import seed_attendance
 from courseapp.facilitate import services
 from courseapp.facilitate.selectors import cohort_dashboard
+from courseapp.meetings import admin as meetings_admin  # noqa: F401  (registers it until apps.py does)
 from courseapp.meetings.selectors_attendance import attendance_for_fellow
 from courseapp.models import Attendance, Enrollment
 from tests.courseapp.weeks import facilitator_of
@@ -488,3 +489,14 @@ def test_the_demo_marks_past_sessions_once_with_one_fellow_missing_the_last(cour
     absent = Attendance.objects.filter(status=ABSENT)
     assert [(a.user, a.session) for a in absent] == [(fellows[-1], held[-1])]
     assert set(Attendance.objects.values_list("recorded_by", flat=True)) == {facilitator.pk}
+
+
+def test_staff_find_marks_in_the_admin_by_status(client, staff, facilitator, sessions, ada, bob):
+    _record(facilitator, sessions[1], ada, ABSENT)
+    _record(facilitator, sessions[1], bob, PRESENT)
+    client.force_login(staff)
+
+    html = client.get("/admin/courseapp/attendance/?status__exact=absent").content.decode()
+
+    assert "Ada Lovelace" in html and "Bob Babbage" not in html
+    assert "Fran Facilitator" in html  # recorded by
