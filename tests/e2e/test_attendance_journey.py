@@ -72,3 +72,12 @@ def test_a_facilitator_takes_attendance(cohort, context_factory, javascript):
     if javascript:
         assert_accessible(page)
     screenshot(page, f"attendance-cohort-page-js-{javascript}")
+
+    page.get_by_role("link", name="Ada Lovelace").click()
+    attendance = page.get_by_role("list", name="Attendance")
+    expect(attendance.get_by_role("listitem")).to_have_count(2)
+    expect(attendance.get_by_role("listitem").last).to_contain_text("Absent")
+    expect(page.get_by_text("0 of 1 recorded session attended.")).to_be_visible()
+    if javascript:
+        assert_accessible(page)
+    screenshot(page, f"attendance-fellow-page-js-{javascript}")
