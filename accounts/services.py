@@ -3,11 +3,13 @@
 What deletion removes and what it keeps (documented in SECURITY.md):
 - Removed: email (replaced by a random deleted-<token>@invalid), display name, time zone, password
   (unusable), allauth email addresses, MFA authenticators and social accounts, notification
-  preferences, their private calendar feed address, the payload of reminders sent to them, the free text of their NAMED feedback
-  (unit comments and reading comments), their email on invitations, their name in admin logs.
-- Kept, attached to the retired account for aggregates: reading progress, quiz attempts and
-  answers, unit ratings and reading votes. Named unit feedback keeps its rating and becomes
-  anonymous; anonymous feedback is kept whole (it was never tied to them for anyone reading it).
+  preferences, their private calendar feed address, the payload of reminders sent to them, the
+  free text of their NAMED feedback (unit comments and reading comments), their email on
+  invitations, their name in admin logs.
+- Kept, attached to the retired account for aggregates: reading progress, attendance, quiz
+  attempts and answers, unit ratings and reading votes. Named unit feedback keeps its rating and
+  becomes anonymous; anonymous feedback is kept whole (it was never tied to them for anyone
+  reading it).
 - Enrolments are set to "dropped", so facilitator pages move them out of the cohort's list and
   the reminder sweep never considers them again; the account is inactive and its sessions end
   (the password hash changes, which invalidates every session's auth hash).
@@ -27,6 +29,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from courseapp.models import (
+    Attendance,
     CalendarFeed,
     Enrollment,
     Invitation,
@@ -213,12 +216,38 @@ def _reminders(user: User) -> list[dict]:
     ]
 
 
+def _attendance(user: User) -> list[dict]:
+    rows = (
+        Attendance.objects.filter(user=user)
+        .select_related("session__cohort", "session__unit")
+        .order_by("session__starts_at", "pk")
+    )
+    return [
+        {
+            "cohort": a.session.cohort.name,
+            "week": a.session.unit.week,
+            "session_starts_at": _when(a.session.starts_at),
+            "status": a.status,
+            "recorded_at": _when(a.recorded_at),
+        }
+        for a in rows
+    ]
+
+
+def _calendar_feed(user: User) -> dict | None:
+    # That the address exists and when it was made; the address itself is a secret.
+    feed = CalendarFeed.objects.filter(user=user).first()
+    if feed is None:
+        return None
+    return {"created_at": _when(feed.created_at), "last_fetched_at": _when(feed.last_fetched_at)}
+
+
 def user_data_export(*, user: User) -> dict:
-    """Everything the platform holds about this person, as JSON-ready data. Thirteen queries
+    """Everything the platform holds about this person, as JSON-ready data. Fifteen queries
     whatever the amount of data (one per kind of record, answers in one query for all attempts).
 
     Their anonymous feedback is included: it is anonymous to others, not to its author.
-    Secrets are not: no password hash, MFA keys or social login tokens.
+    Secrets are not: no password hash, MFA keys, social login tokens or calendar feed address.
     """
     unit_feedback, reading_feedback = _feedback(user)
     return {
@@ -232,6 +261,8 @@ def user_data_export(*, user: User) -> dict:
         "unit_feedback": unit_feedback,
         "reading_feedback": reading_feedback,
         "broken_link_reports": _link_reports(user),
+        "attendance": _attendance(user),
+        "calendar_feed": _calendar_feed(user),
         "notification_preferences": _preferences(user),
         "reminders": _reminders(user),
         "invitations": [

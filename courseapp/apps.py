@@ -16,6 +16,7 @@ class CourseappConfig(AppConfig):
         from .facilitate import nav  # noqa: F401  (keeps the Facilitate link's flag at login)
         from .feedback import admin as feedback_admin  # noqa: F401
         from .links import tasks as link_tasks  # noqa: F401
+        from .meetings import admin as meetings_admin  # noqa: F401
         from .platform import tasks as platform_tasks  # noqa: F401
         from .reminders import admin as reminders_admin  # noqa: F401
         from .reminders import tasks as reminder_tasks  # noqa: F401

@@ -57,6 +57,7 @@ from courseapp.cohorts import services as course_services
 from courseapp.demo.accounts import ADMIN, FACILITATORS, FELLOWS
 from courseapp.feedback import services as feedback_services
 from courseapp.models import (
+    Attendance,
     CalendarFeed,
     Cohort,
     Course,
@@ -66,6 +67,7 @@ from courseapp.models import (
     ReadingFeedback,
     ReadingProgress,
     Reminder,
+    Session,
     Unit,
     UnitFeedback,
 )
@@ -232,6 +234,9 @@ def _admin_rows(users: dict) -> None:
     account = SocialAccount.objects.create(user=fellow, provider="github", uid="1001")
     SocialToken.objects.create(app=app, account=account, token="not-a-real-token")
     audit_record(actor=fellow, action=AuditEvent.Action.EXPORT, subject=fellow)
+    # The demo's sessions are still to come, so nobody has taken attendance yet.
+    session = Session.objects.filter(cohort__enrollments__user=fellow).order_by("pk").first()
+    Attendance.objects.create(session=session, user=fellow, status=Attendance.Status.EXCUSED)
 
 
 # --- Routes and how to fill them ----------------------------------------------------------------
@@ -342,6 +347,12 @@ BY_ROUTE: dict[str, Callable[[DemoSite], dict[str, list] | list[dict]]] = {
     "cohort_export_csv": lambda s: {"pk": _cohort_pks(s)},
     "cohort_sessions_ics": lambda s: {"pk": _cohort_pks(s)},
     "calendar_feed": lambda s: {"token": s.calendar_tokens},
+    "cohort_attendance": lambda s: {
+        "pk": _cohort_pks(s),
+        "session_pk": list(
+            Session.objects.filter(cohort_id__in=_cohort_pks(s)).values_list("pk", flat=True)
+        ),
+    },
     "cohort_fellow_detail": lambda s: {"pk": _cohort_pks(s)},
     "cohort_fellow_nudge": lambda s: {"pk": _cohort_pks(s)},
     "cohort_written_answers": lambda s: {"pk": _cohort_pks(s)},

@@ -351,6 +351,8 @@ class UnitRow:
     meeting: Meeting | None = None
     # Whether this row's session is the one on now or next (the one with the Join button).
     is_next: bool = False
+    # The fellow's recorded attendance at this row's session, if any; filled in by the view.
+    attendance: str = ""
 
 
 @dataclass

@@ -11,7 +11,8 @@ from django_htmx.middleware import HtmxDetails
 
 from courseapp.facilitate.nav import show_facilitate_link
 from courseapp.feedback import selectors as feedback_selectors
-from courseapp.models import Course, LearningObjective, Reading, Unit
+from courseapp.meetings.selectors_attendance import attendance_for_fellow
+from courseapp.models import Attendance, Course, Enrollment, LearningObjective, Reading, Unit
 from courseapp.platform.pagecache import kept_for_person, per_person
 from courseapp.platform.redirects import safe_next
 from quizzes import selectors as quiz_selectors
@@ -66,7 +67,21 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if overview is None:
         raise Http404("No such course.")
     _attach_mastery(request.user, overview.rows)
+    _attach_attendance(request.user, overview)
     return render(request, "courseapp/course_detail.html", {"overview": overview})
+
+
+def _attach_attendance(user, overview: selectors.CourseOverview) -> None:
+    """A fellow's own attendance on each unit's session, as the facilitator recorded it. One
+    query; none for facilitators and staff."""
+    enrollment = overview.enrollment
+    if enrollment is None or enrollment.role != Enrollment.Role.FELLOW:
+        return
+    marks = attendance_for_fellow(user=user, cohort=enrollment.cohort)
+    labels = dict(Attendance.Status.choices)
+    for row in overview.rows:
+        if row.session and row.session.pk in marks:
+            row.attendance = labels[marks[row.session.pk]]
 
 
 def _attach_mastery(user, rows: list) -> None:

@@ -18,6 +18,8 @@ from django.utils import timezone
 from accounts.models import AuditEvent, NotificationPreferences, User
 from accounts.services import email_hash, user_retire
 from courseapp.models import (
+    Attendance,
+    CalendarFeed,
     Cohort,
     Enrollment,
     Invitation,
@@ -87,6 +89,9 @@ def _give_data(person, units, quiz, question, cohort) -> None:
         user=person, reading=readings[0], useful=False, comment=READING_COMMENT
     )
     ReadingLinkReport.objects.create(user=person, reading=readings[1])
+    session = cohort.sessions.order_by("starts_at").first()
+    Attendance.objects.create(session=session, user=person, status=Attendance.Status.EXCUSED)
+    CalendarFeed.objects.create(user=person)
     Reminder.objects.create(
         recipient=person,
         kind=Reminder.Kind.INACTIVE,
@@ -141,6 +146,9 @@ def test_it_downloads_everything_the_fellow_owns_as_one_json_file(client, world)
     assert data["notification_preferences"]["before_session"] is True
     assert data["reminders"][0]["payload"] == {"unit_title": "Week 1 topic"}
     assert data["invitations"][0]["cohort"] == world["cohort"].name
+    [mark] = data["attendance"]
+    assert (mark["cohort"], mark["week"], mark["status"]) == (world["cohort"].name, 1, "excused")
+    assert data["calendar_feed"]["created_at"]
 
 
 def test_it_exports_only_the_signed_in_persons_data_and_no_secrets(client, world):
@@ -151,6 +159,7 @@ def test_it_exports_only_the_signed_in_persons_data_and_no_secrets(client, world
     assert "Grace Hopper" not in raw
     assert world["other"].email not in raw
     assert "KEEPSECRET" not in raw
+    assert world["ada"].calendar_feed.token not in raw
     assert world["ada"].password not in raw
     assert '"type": "totp"' in raw
 
@@ -171,9 +180,9 @@ def test_it_exports_with_the_same_queries_whatever_the_amount_of_data(client, wo
         response = client.get(reverse("account_data_export"))
 
     assert len(json.loads(response.content)["quiz_attempts"][1]["answers"]) == len(questions)
-    # The user, the export's 13 reads (one per kind of record) and the audit insert (the session
+    # The user, the export's 15 reads (one per kind of record) and the audit insert (the session
     # comes from the cache).
-    assert len(big) == len(small) == 15
+    assert len(big) == len(small) == 17
 
 
 def test_each_export_is_written_to_the_audit_log(client, world):
@@ -263,6 +272,8 @@ def test_deletion_removes_personal_data_and_keeps_aggregates(client, world):
     assert ada.retired_at is not None and ada.name == str(ada) == "Deleted fellow"
     assert not EmailAddress.objects.filter(user=ada).exists()
     assert not NotificationPreferences.objects.filter(user=ada).exists()
+    assert not CalendarFeed.objects.filter(user=ada).exists()
+    assert Attendance.objects.filter(user=ada).count() == 1
     assert not Invitation.objects.filter(email__iexact=EMAIL).exists()
     assert not Reminder.objects.filter(recipient=ada).exclude(payload={}).exists()
     # Aggregates stay, attached to the retired account.

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from courseapp.models import Reading
+from courseapp.models import Attendance, Reading
 from tests.courseapp.weeks import course_with_units, facilitator_of, fellow_in, weekly_cohort
 from tests.factories import ReadingProgressFactory, UserFactory
 
@@ -78,8 +78,28 @@ def test_the_course_page_runs_a_fixed_number_of_queries(
     cohort, _, fellows = big_course
     client.force_login(fellows[0])
 
-    # Two more than the overview's own: quiz mastery and the objectives it covers.
-    with django_assert_max_num_queries(9):
+    # Three more than the overview's own: quiz mastery, the objectives it covers, and the
+    # fellow's attendance.
+    with django_assert_max_num_queries(10):
         response = client.get(_url(cohort.course))
 
     assert len(response.context["overview"].rows) == 12
+
+
+@pytest.mark.embedded
+def test_a_fellow_sees_their_own_attendance_and_nobody_elses(client, week):
+    cohort, units = week
+    fellow, other = fellow_in(cohort), fellow_in(cohort)
+    facilitator = facilitator_of(cohort)
+    first, second = cohort.sessions.order_by("starts_at")[:2]
+    Attendance.objects.create(session=first, user=fellow, status="excused", recorded_by=facilitator)
+    Attendance.objects.create(session=second, user=other, status="absent", recorded_by=facilitator)
+    client.force_login(fellow)
+
+    html = client.get(_url(cohort.course)).content.decode()
+
+    assert html.count("You were excused") == 1 and "You were absent" not in html
+    row = html[html.index(f'id="unit-{first.unit_id}"') : html.index(f'id="unit-{second.unit_id}"')]
+    assert "You were excused" in row
+    client.force_login(other)
+    assert "You were absent" in client.get(_url(cohort.course)).content.decode()

@@ -19,7 +19,7 @@ from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
-from courseapp.models import CalendarFeed
+from courseapp.models import Attendance, CalendarFeed, Enrollment
 from tests.security.world import World, build_world
 
 pytestmark = pytest.mark.django_db
@@ -142,6 +142,13 @@ HOSTED = {"pk": lambda w: w.hosted.pk}
 OTHER_READING = {"pk": lambda w: w.other_unit.readings.get().pk}
 COHORT_A = {"pk": lambda w: w.cohort_a.pk}
 COHORT_B = {"pk": lambda w: w.cohort_b.pk}
+
+
+def _first_session(cohort) -> int:
+    return cohort.sessions.order_by("starts_at", "pk").first().pk
+
+
+SESSION_OF_A = {**COHORT_A, "session_pk": lambda w: _first_session(w.cohort_a)}
 QUIZ = {"pk": lambda w: w.quiz.pk}
 
 
@@ -415,6 +422,24 @@ MATRIX: dict[str, list[Probe]] = {
             members(NOT_FOUND, facilitator_b=REDIRECT, staff=REDIRECT),
         ),
     ],
+    "cohort_attendance": [
+        get(url("cohort_attendance", **SESSION_OF_A), facilitators_of_a()),
+        get(
+            url("cohort_attendance", **COHORT_A, session_pk=lambda w: _first_session(w.cohort_b)),
+            members(NOT_FOUND),
+            note="B's session through A",
+        ),
+        post(
+            url("cohort_attendance", **SESSION_OF_A),
+            facilitators_of_a(REDIRECT),
+            lambda w: {f"status-{w.users['fellow_a'].pk}": "present"},
+        ),
+        post(
+            url("cohort_attendance", **COHORT_B, session_pk=lambda w: _first_session(w.cohort_b)),
+            members(NOT_FOUND, facilitator_b=REDIRECT, staff=REDIRECT),
+            lambda w: {f"status-{w.users['fellow_b'].pk}": "present"},
+        ),
+    ],
     "admin_import_chapter": [get(url("admin_import_chapter"), STAFF_ADMIN)],
 }
 
@@ -614,6 +639,10 @@ def _fill_missing_admin_rows() -> None:
     PeriodicTask.objects.create(
         name="matrix", task="courseapp.platform.tasks.worker_heartbeat", interval=every
     )
+    # Attendance, recorded by a facilitator of the session's cohort.
+    mark = Enrollment.objects.filter(role=Enrollment.Role.FELLOW).order_by("pk").first()
+    session = mark.cohort.sessions.order_by("starts_at").first()
+    Attendance.objects.create(session=session, user=mark.user, status=Attendance.Status.PRESENT)
 
 
 def request_as(client: Client, world: World, role: str, probe: Probe, path: str):
