@@ -81,3 +81,29 @@ def test_a_facilitator_takes_attendance(cohort, context_factory, javascript):
     if javascript:
         assert_accessible(page)
     screenshot(page, f"attendance-fellow-page-js-{javascript}")
+
+
+def test_two_quick_clicks_on_a_row_keep_the_last_one_on_the_page_and_in_the_register(
+    cohort, context_factory
+):
+    """A second mark picked before the first one's answer is back replaces it: the row shows
+    the mark that was saved last, and it is the last one clicked."""
+    facilitator = facilitator_of(cohort)
+    ada = fellow_in(cohort, display_name="Ada Lovelace")
+    page = context_factory(viewport=PHONE).new_page()
+    log_in(page, facilitator.email, PASSWORD)
+    session = cohort.sessions.order_by("starts_at")[1]
+    page.goto(f"/cohorts/{cohort.pk}/sessions/{session.pk}/attendance/")
+    row = page.get_by_role("group", name="Ada Lovelace")
+
+    for _ in range(3):
+        row.get_by_text("Absent").click()
+        row.get_by_text("Excused").click()
+        expect(page.locator("#att-live")).to_have_text("Saved: Ada Lovelace, excused.")
+        page.wait_for_load_state("networkidle")
+
+        expect(page.locator(f"#att-{ada.pk}-excused")).to_be_checked()
+        assert Attendance.objects.get(user=ada, session=session).status == "excused"
+        row.get_by_text("Present").click()
+        expect(page.locator("#att-live")).to_have_text("Saved: Ada Lovelace, present.")
+        page.wait_for_load_state("networkidle")
