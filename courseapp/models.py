@@ -27,6 +27,17 @@ from .reminders.models import Reminder
 # Meeting links are opened by fellows' browsers: web addresses only.
 MEETING_URL = URLValidator(schemes=["http", "https"])
 
+
+def meeting_link_field(help_text: str) -> models.URLField:
+    return models.URLField(
+        "meeting link", max_length=500, blank=True, validators=[MEETING_URL], help_text=help_text
+    )
+
+
+def meeting_place_field(help_text: str) -> models.CharField:
+    return models.CharField("meeting place", max_length=300, blank=True, help_text=help_text)
+
+
 LINK_HEALTH_FIELDS = [
     "link_status",
     "link_status_code",
@@ -246,18 +257,11 @@ class Cohort(models.Model):
         help_text="Fellows can change their feedback on a unit until this many days after its "
         "session. Self-paced cohorts have no deadline.",
     )
-    meeting_url = models.URLField(
-        "meeting link",
-        max_length=500,
-        blank=True,
-        validators=[MEETING_URL],
-        help_text="Video call link of every session (a session can have its own).",
+    meeting_url = meeting_link_field(
+        "Video call link of every session (a session can have its own)."
     )
-    meeting_place = models.CharField(
-        "meeting place",
-        max_length=300,
-        blank=True,
-        help_text="Room and address of in-person sessions (a session can have its own).",
+    meeting_place = meeting_place_field(
+        "Room and address of in-person sessions (a session can have its own)."
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -290,16 +294,8 @@ class Session(models.Model):
     # Denormalised from starts_at and the cohort's release lead (see save()), so that
     # "which units are open" is one indexed comparison.
     opens_at = models.DateTimeField(editable=False)
-    meeting_url = models.URLField(
-        "meeting link",
-        max_length=500,
-        blank=True,
-        validators=[MEETING_URL],
-        help_text="Blank: the cohort's meeting link.",
-    )
-    meeting_place = models.CharField(
-        "meeting place", max_length=300, blank=True, help_text="Blank: the cohort's meeting place."
-    )
+    meeting_url = meeting_link_field("Blank: the cohort's meeting link.")
+    meeting_place = meeting_place_field("Blank: the cohort's meeting place.")
 
     history = HistoricalRecords()
 
