@@ -107,6 +107,6 @@ def grid_rows_html(view: GridView, *, cohort_pk: int, now: datetime) -> SafeStri
         risk = ' class="is-at-risk"' if row.is_at_risk else ""
         rows.append(
             f"<tr{risk}>{_name(row, url.format(row.user.pk))}{_schedule(row)}"
-            f"{_activity(row, now)}{_sessions(row)}{cells}</tr>"
+            f"{_activity(row, now)}{cells}{_sessions(row)}</tr>"
         )
     return mark_safe("\n".join(rows))  # each value above is escaped or a number
