@@ -1,4 +1,5 @@
 from datetime import UTC, timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.validators import (
@@ -26,6 +27,12 @@ from .reminders.models import Reminder
 
 # Meeting links are opened by fellows' browsers: web addresses only.
 MEETING_URL = URLValidator(schemes=["http", "https"])
+
+
+def web_only(url: str) -> str:
+    """The URL if it is a web address (http or https), else "": what a page, an email or a
+    calendar may offer as a link, whatever an older row or a write around the validators holds."""
+    return url if urlsplit(url.strip()).scheme.lower() in ("http", "https") else ""
 
 
 def meeting_link_field(help_text: str) -> models.URLField:
@@ -208,7 +215,7 @@ class Reading(models.Model):
     def web_url(self) -> str:
         """The URL if it is an http(s) link, else empty: what templates may put in an href,
         whatever an older row or a bulk update holds."""
-        return self.url if self.url.lower().startswith(("http://", "https://")) else ""
+        return web_only(self.url)
 
 
 class ReadingProgress(models.Model):
@@ -281,6 +288,11 @@ class Cohort(models.Model):
         return timedelta(hours=self.release_lead_hours)
 
     @property
+    def join_url(self) -> str:
+        """Where fellows join the cohort's sessions online (web links only)."""
+        return web_only(self.meeting_url)
+
+    @property
     def session_weekday(self) -> str:
         return self.start_date.strftime("%A")
 
@@ -319,8 +331,9 @@ class Session(models.Model):
 
     @property
     def join_url(self) -> str:
-        """Where fellows join this session online: its own link, else the cohort's."""
-        return self.meeting_url or self.cohort.meeting_url
+        """Where fellows join this session online: its own link, else the cohort's (web links
+        only)."""
+        return web_only(self.meeting_url or self.cohort.meeting_url)
 
     @property
     def place(self) -> str:

@@ -35,12 +35,6 @@ def _calendar(name: str) -> Calendar:
     return calendar
 
 
-def _web(url: str) -> str:
-    """The URL if it is a web address, else "": meeting links are validated on the way in, and
-    this keeps any other kind (one written to the database directly) out of calendar apps."""
-    return url if urlsplit(url.strip()).scheme.lower() in ("http", "https") else ""
-
-
 def _unit_url(session: Session) -> str:
     return settings.SITE_URL + session.unit.get_absolute_url()
 
@@ -50,7 +44,7 @@ def session_event(session: Session, *, host: str, stamp: datetime) -> Event:
     cohort's session length, and where to meet (the call link, the room, or both). Needs
     session.unit and session.cohort.course loaded."""
     cohort = session.cohort
-    join_url, place = _web(session.join_url), session.place
+    join_url, place = session.join_url, session.place
     event = Event()
     event.add("uid", f"session-{session.pk}@{host}")
     event.add("dtstamp", stamp)

@@ -1,6 +1,5 @@
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db.models import (
@@ -224,13 +223,6 @@ def _visible_sessions(cohorts: list[Cohort]) -> dict[int, list[Session]]:
     return by_cohort
 
 
-def web_url(url: str) -> str:
-    """The URL if it is a web address (http or https), else "". Meeting links are validated on
-    the way in; this keeps any other kind of link, say one written to the database directly,
-    out of the pages fellows click."""
-    return url if urlsplit(url.strip()).scheme.lower() in ("http", "https") else ""
-
-
 @dataclass(frozen=True)
 class Meeting:
     """A session as its fellows meet it, seen at one moment: where (a call to join, a place),
@@ -254,7 +246,7 @@ class Meeting:
 
     @property
     def join_url(self) -> str:
-        return web_url(self.session.join_url)
+        return self.session.join_url
 
     @property
     def place(self) -> str:
@@ -365,7 +357,7 @@ class CourseOverview:
     @property
     def meeting_url(self) -> str:
         """The cohort's usual meeting link."""
-        return web_url(self.enrollment.cohort.meeting_url) if self.enrollment else ""
+        return self.enrollment.cohort.join_url if self.enrollment else ""
 
     @property
     def meeting_place(self) -> str:
