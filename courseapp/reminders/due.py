@@ -314,6 +314,8 @@ def _session_payload(session: Session) -> dict:
         "week": session.unit.week,
         "cohort_name": session.cohort.name,
         "course_title": session.cohort.course.title,
+        "join_url": session.join_url,
+        "place": session.place,
     }
 
 

@@ -49,6 +49,35 @@ def test_it_sends_one_email_with_the_unread_readings_and_absolute_links(clock, c
     assert (reminder.status, reminder.attempts, reminder.sent_at) == ("sent", 1, at(2025, 3, 5, 10))
 
 
+def test_the_email_before_a_session_says_where_it_meets_and_how_to_join(clock, cohort, fellow):
+    cohort.meeting_url = "https://meet.example.org/cohort"
+    cohort.meeting_place = "Room 2 & 3, <Main> Street"
+    cohort.save()
+    session = cohort.sessions.order_by("starts_at").first()
+    session.meeting_url = "https://meet.example.org/this-week"
+    session.save()
+    sweep(clock, at(2025, 3, 5, 10))
+
+    assert reminder_send(reminder=_lead(fellow)) == 1
+
+    [email] = mail.outbox
+    html = email.alternatives[0][0]
+    assert "Where: Room 2 & 3, <Main> Street" in email.body
+    assert "Join online: https://meet.example.org/this-week" in email.body
+    assert "Room 2 &amp; 3, &lt;Main&gt; Street" in html
+    assert 'href="https://meet.example.org/this-week"' in html
+    assert "meet.example.org/cohort" not in email.body + html
+
+
+def test_an_email_without_meeting_details_says_nothing_of_them(clock, cohort, fellow):
+    sweep(clock, at(2025, 3, 5, 10))
+
+    assert reminder_send(reminder=_lead(fellow)) == 1
+
+    [email] = mail.outbox
+    assert "Where:" not in email.body and "Join online" not in email.body
+
+
 def test_several_reasons_at_one_time_are_merged_into_one_email(clock, cohort, fellow):
     # The same fellow is also in a second cohort whose week 1 session was on Monday.
     other = cohort_on(dt.date(2025, 3, 3), tz="UTC")
