@@ -42,7 +42,7 @@ from courseapp.models import (
     UnitFeedback,
 )
 from courseapp.platform.security import has_staff_powers
-from courseapp.week.selectors import current_session
+from courseapp.week.selectors import Meeting, current_session, next_meeting
 from quizzes.grading import rounded_percent
 from quizzes.models import Answer, Attempt, Question
 from quizzes.selectors import DEVELOPING, SECURE, Mastery, latest_answers
@@ -409,6 +409,8 @@ class CohortDashboard:
     current: Session | None
     next_session: Session | None
     feedback: UnitFeedbackSummary | None
+    # The session on now, else the next one, with where it meets (the facilitator joins too).
+    meeting: Meeting | None = None
 
     @property
     def at_risk(self) -> list[FellowRow]:
@@ -573,6 +575,8 @@ def cohort_dashboard(*, cohort: Cohort, now: datetime | None = None) -> CohortDa
         row.attendance = marks.get(row.user.pk, {})
     rows = [r for r in all_rows if r.enrollment.status in MAIN_STATUSES]
     sessions = [c.session for c in columns]
+    for session in sessions:
+        session.cohort = cohort  # for its meeting details, without a query each
     current = current_session(cohort=cohort, sessions=sessions, now=now)
     next_session = next((s for s in sessions if s.starts_at > now), None)
     objectives = _objective_rows(columns, rows)
@@ -596,6 +600,7 @@ def cohort_dashboard(*, cohort: Cohort, now: datetime | None = None) -> CohortDa
         current=current,
         next_session=next_session,
         feedback=_feedback(cohort, current),
+        meeting=next_meeting(sessions, now),
     )
 
 
