@@ -270,7 +270,11 @@ def _attendance_context(request: HttpRequest, sheet: selectors.AttendanceSheet, 
 
 
 def _choices(request: HttpRequest, only: int | None) -> dict[int, str]:
-    """The marks posted as status-<user id>, or only that fellow's when a row saves itself."""
+    """The marks posted as status-<user id>, or only that fellow's when a row saves itself.
+
+    A whole register saves only the rows changed on the page: each row also posts the mark it
+    showed (shown-<user id>), and a row still showing it is left alone, so a register opened
+    before another facilitator changed a mark does not put the old mark back."""
     choices = {}
     for key, value in request.POST.items():
         if not key.startswith("status-"):
@@ -278,8 +282,11 @@ def _choices(request: HttpRequest, only: int | None) -> dict[int, str]:
         user_pk = key.removeprefix("status-")
         if not user_pk.isdigit():
             raise ValidationError("Attendance can only be taken for this cohort's fellows.")
-        if only is None or int(user_pk) == only:
-            choices[int(user_pk)] = value
+        if only is not None and int(user_pk) != only:
+            continue
+        if only is None and request.POST.get(f"shown-{user_pk}") == value:
+            continue
+        choices[int(user_pk)] = value
     return choices
 
 

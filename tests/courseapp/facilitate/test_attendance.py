@@ -236,6 +236,32 @@ def test_the_form_saves_every_row_and_says_so(client, cohort, facilitator, sessi
     assert "Attendance saved (2 changes)." in page
 
 
+def test_a_register_opened_before_another_facilitators_change_does_not_undo_it(
+    client, cohort, facilitator, sessions, ada, bob
+):
+    _record(facilitator, sessions[1], ada, PRESENT)
+    client.force_login(facilitator)
+    page = client.get(_url(cohort, sessions[1])).content.decode()
+    assert f'name="shown-{ada.pk}" value="present"' in page
+    assert f'name="shown-{bob.pk}" value=""' in page
+    # Meanwhile a co-facilitator marks Ada absent; this register still shows her present.
+    _record(facilitator_of(cohort), sessions[1], ada, ABSENT)
+
+    response = client.post(
+        _url(cohort, sessions[1]),
+        {
+            f"status-{ada.pk}": PRESENT,
+            f"shown-{ada.pk}": PRESENT,
+            f"status-{bob.pk}": EXCUSED,
+            f"shown-{bob.pk}": "",
+        },
+    )
+
+    assert list(_mark(sessions[1], ada)) == [ABSENT]
+    assert list(_mark(sessions[1], bob)) == [EXCUSED]
+    assert "Attendance saved (1 change)." in client.get(response["Location"]).content.decode()
+
+
 def test_the_mark_everyone_button_saves_the_choices_and_fills_the_rest(
     client, cohort, facilitator, sessions, ada, bob
 ):
