@@ -104,7 +104,7 @@ def _attendance_save(*, facilitator: User, session: Session, user_id: int, statu
 
 
 @transaction.atomic
-def record_attendance(
+def attendance_record(
     *, facilitator: User, session: Session, user: User, status: str
 ) -> Attendance:
     """Record (or change) whether one fellow came to one session."""
@@ -114,7 +114,7 @@ def record_attendance(
 
 
 @transaction.atomic
-def record_attendance_sheet(
+def attendance_sheet_record(
     *,
     facilitator: User,
     session: Session,

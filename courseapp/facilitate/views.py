@@ -301,7 +301,7 @@ def cohort_attendance(request: HttpRequest, pk: int, session_pk: int) -> HttpRes
     row = request.POST.get("row", "")
     only = int(row) if row.isdigit() else None
     try:
-        changed = services.record_attendance_sheet(
+        changed = services.attendance_sheet_record(
             facilitator=request.user,
             session=sheet.session,
             choices=_choices(request, only),

@@ -57,7 +57,7 @@ def _mark(session, user):
 
 
 def _record(facilitator, session, user, status):
-    return services.record_attendance(
+    return services.attendance_record(
         facilitator=facilitator, session=session, user=user, status=status
     )
 
@@ -110,7 +110,7 @@ def test_it_refuses_bad_marks_and_saves_nothing(
 
 def test_a_register_is_saved_whole_or_not_at_all(facilitator, sessions, ada, bob):
     with pytest.raises(ValidationError):
-        services.record_attendance_sheet(
+        services.attendance_sheet_record(
             facilitator=facilitator, session=sessions[1], choices={ada.pk: ABSENT, bob.pk: "late"}
         )
     assert not Attendance.objects.exists()
@@ -123,7 +123,7 @@ def test_everyone_not_yet_recorded_is_marked_present_and_recorded_marks_stay(
     enrol(cohort, "Dropped Dan", status=Enrollment.Status.DROPPED)
     _record(facilitator, sessions[1], ada, ABSENT)
 
-    changed = services.record_attendance_sheet(
+    changed = services.attendance_sheet_record(
         facilitator=facilitator, session=sessions[1], choices={}, rest_present=True
     )
 
