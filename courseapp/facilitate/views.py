@@ -325,12 +325,21 @@ def cohort_attendance(request: HttpRequest, pk: int, session_pk: int) -> HttpRes
 def _attendance_row(
     request: HttpRequest, sheet: selectors.AttendanceSheet, user_pk: int, problem: str
 ) -> HttpResponse:
-    """The row again, with its summary and status line swapped out of band."""
+    """What a row's own save changes, all out of band: the row's note ("Saved"), the counts and
+    the status line. The row itself is not swapped, so the marks the facilitator is clicking
+    stay theirs and the row's next save waits in its queue (hx-sync) instead of racing this one
+    to the database. A refused mark swaps the whole row back to what is saved."""
     sheet = selectors.attendance_sheet(cohort=sheet.cohort, session_pk=sheet.session.pk)
     row = sheet.row(user_pk)
     if row is None:
         return HttpResponseBadRequest(problem or "No such fellow in this cohort.")
     context = _attendance_context(request, sheet, row=row, error=problem, saved=not problem)
-    parts = [f"{ATTENDANCE}#att-row", f"{ATTENDANCE}#att-summary", f"{ATTENDANCE}#att-live"]
-    html = "".join(render_to_string(p, {**context, "oob": True}, request) for p in parts)
-    return HttpResponse(html)
+    own = render_to_string(
+        f"{ATTENDANCE}#att-{'row' if problem else 'note'}", {**context, "oob": not problem}, request
+    )
+    shared = [f"{ATTENDANCE}#att-summary", f"{ATTENDANCE}#att-live"]
+    html = own + "".join(render_to_string(p, {**context, "oob": True}, request) for p in shared)
+    response = HttpResponse(html)
+    if problem:
+        response["HX-Reswap"] = "outerHTML"
+    return response
