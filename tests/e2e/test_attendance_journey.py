@@ -86,8 +86,8 @@ def test_a_facilitator_takes_attendance(cohort, context_factory, javascript):
 def test_two_quick_clicks_on_a_row_keep_the_last_one_on_the_page_and_in_the_register(
     cohort, context_factory
 ):
-    """A second mark picked before the first one's answer is back replaces it: the row shows
-    the mark that was saved last, and it is the last one clicked."""
+    """A second mark picked before the first one's answer is back is saved after it: the row
+    shows the last mark clicked, and the register holds it."""
     facilitator = facilitator_of(cohort)
     ada = fellow_in(cohort, display_name="Ada Lovelace")
     page = context_factory(viewport=PHONE).new_page()
