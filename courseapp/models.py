@@ -297,6 +297,12 @@ class Cohort(models.Model):
         return self.start_date.strftime("%A")
 
 
+class SessionQuerySet(models.QuerySet):
+    def on_live_units(self):
+        """Sessions whose unit fellows can see: published and not archived."""
+        return self.filter(unit__archived_at=None, unit__published=True)
+
+
 class Session(models.Model):
     """One meeting of a cohort, about one unit. Sessions can be moved one by one."""
 
@@ -309,6 +315,7 @@ class Session(models.Model):
     meeting_url = meeting_link_field("Blank: the cohort's meeting link.")
     meeting_place = meeting_place_field("Blank: the cohort's meeting place.")
 
+    objects = SessionQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -110,7 +110,8 @@ def _columns(cohort: Cohort, now: datetime) -> list[UnitColumn]:
     live questions. One query."""
     questions = Question.objects.live().filter(quiz__unit=OuterRef("unit")).order_by()
     sessions = (
-        Session.objects.filter(cohort=cohort, unit__archived_at=None, unit__published=True)
+        Session.objects.on_live_units()
+        .filter(cohort=cohort)
         .select_related("unit")
         .annotate(
             core_total=_core_total(),
@@ -746,7 +747,8 @@ def facilitator_home(*, user: User, now: datetime | None = None) -> list[CohortS
     cohorts = list(facilitated_cohorts(user=user).order_by("-start_date", "name"))
     sessions = defaultdict(list)
     for session in (
-        Session.objects.filter(cohort__in=cohorts, unit__archived_at=None, unit__published=True)
+        Session.objects.on_live_units()
+        .filter(cohort__in=cohorts)
         .select_related("unit")
         .annotate(core_total=_core_total())
         .order_by("starts_at", "pk")
@@ -906,7 +908,8 @@ def _timeline(units: list[FellowUnit]) -> list[Event]:
 def cohort_sessions(*, cohort: Cohort) -> list[Session]:
     """The cohort's sessions on live, published units, in time order. One query."""
     return list(
-        Session.objects.filter(cohort=cohort, unit__archived_at=None, unit__published=True)
+        Session.objects.on_live_units()
+        .filter(cohort=cohort)
         .select_related("unit")
         .order_by("starts_at", "pk")
     )

@@ -30,7 +30,8 @@ def calendar_sessions(*, user: User) -> list[Session]:
     unit, cohort and course loaded. One query whatever the number of cohorts and sessions."""
     cohorts = calendar_enrollments(user=user).order_by().values("cohort_id")
     return list(
-        Session.objects.filter(cohort__in=cohorts, unit__archived_at=None, unit__published=True)
+        Session.objects.on_live_units()
+        .filter(cohort__in=cohorts)
         .select_related("unit", "cohort__course")
         .order_by("starts_at", "pk")
     )

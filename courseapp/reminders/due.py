@@ -121,9 +121,7 @@ def _windows(session: Session, now: datetime) -> dict[str, bool]:
 
 
 def _visible_sessions() -> QuerySet[Session]:
-    return Session.objects.filter(unit__archived_at=None, unit__published=True).select_related(
-        "cohort__course", "unit"
-    )
+    return Session.objects.on_live_units().select_related("cohort__course", "unit")
 
 
 def _running(now: datetime) -> tuple[list[Session], dict[int, datetime]]:

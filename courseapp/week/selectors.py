@@ -213,7 +213,8 @@ def _visible_sessions(cohorts: list[Cohort]) -> dict[int, list[Session]]:
     by_id = {cohort.pk: cohort for cohort in cohorts}
     by_cohort: dict[int, list[Session]] = {pk: [] for pk in by_id}
     sessions = (
-        Session.objects.filter(cohort__in=list(by_id), unit__archived_at=None, unit__published=True)
+        Session.objects.on_live_units()
+        .filter(cohort__in=list(by_id))
         .select_related("unit")
         .order_by("starts_at")
     )
