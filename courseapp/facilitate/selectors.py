@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from courseapp.feedback.selectors import UnitFeedbackSummary, cohort_unit_feedback_summary
+from courseapp.meetings.selectors_attendance import attendance_for_fellow
 from courseapp.models import (
     Attendance,
     Cohort,
@@ -870,11 +871,7 @@ def fellow_detail(*, cohort: Cohort, enrollment: Enrollment) -> FellowDetail:
         f.unit_id: f
         for f in UnitFeedback.objects.filter(user=user, unit__in=units, anonymous=False)
     }
-    marks = dict(
-        Attendance.objects.filter(user=user, session__cohort=cohort).values_list(
-            "session_id", "status"
-        )
-    )
+    marks = attendance_for_fellow(user=user, cohort=cohort)
     fellow_units = [
         FellowUnit(
             c,
@@ -916,6 +913,14 @@ def cohort_sessions(*, cohort: Cohort) -> list[Session]:
 
 
 # --- Attendance ---------------------------------------------------------------------------------
+
+
+def on_the_register(*, cohort_id: int) -> QuerySet[Enrollment]:
+    """Whose attendance a session's register takes: the cohort's fellows who have not dropped
+    out (deferred ones too)."""
+    return Enrollment.objects.filter(cohort_id=cohort_id, role=Enrollment.Role.FELLOW).exclude(
+        status=Enrollment.Status.DROPPED
+    )
 
 
 def mark_label(mark: str | None) -> str:
@@ -973,8 +978,7 @@ def attendance_sheet(
         return None
     marks = dict(Attendance.objects.filter(session=session).values_list("user_id", "status"))
     fellows = (
-        Enrollment.objects.filter(cohort=cohort, role=Enrollment.Role.FELLOW)
-        .exclude(status=Enrollment.Status.DROPPED)
+        on_the_register(cohort_id=cohort.pk)
         .order_by("user__display_name", "user__email")
         .values_list("user_id", "user__display_name", "user__email", "user__retired_at", "status")
     )

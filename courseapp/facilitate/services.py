@@ -12,6 +12,8 @@ from courseapp.reminders.services import written_review_notify
 from courseapp.week.selectors import facilitates
 from quizzes.models import Answer, Question
 
+from .selectors import on_the_register
+
 REVIEW_COMMENT_MAX = 5_000
 
 
@@ -78,9 +80,7 @@ def _attendance_check(*, facilitator: User, session: Session, choices: dict[int,
         raise ValidationError("This session has not started yet: take attendance once it has.")
     if any(status not in Attendance.Status.values for status in choices.values()):
         raise ValidationError("Choose present, absent or excused.")
-    fellows = Enrollment.objects.filter(
-        cohort_id=session.cohort_id, role=Enrollment.Role.FELLOW, user_id__in=list(choices)
-    ).exclude(status=Enrollment.Status.DROPPED)
+    fellows = on_the_register(cohort_id=session.cohort_id).filter(user_id__in=list(choices))
     if fellows.count() != len(choices):
         raise ValidationError("Attendance can only be taken for this cohort's fellows.")
 
@@ -137,8 +137,7 @@ def attendance_sheet_record(
 def _mark_unrecorded_present(*, facilitator: User, session: Session) -> int:
     recorded = Attendance.objects.filter(session=session).values("user_id")
     missing = list(
-        Enrollment.objects.filter(cohort_id=session.cohort_id, role=Enrollment.Role.FELLOW)
-        .exclude(status=Enrollment.Status.DROPPED)
+        on_the_register(cohort_id=session.cohort_id)
         .exclude(user_id__in=recorded)
         .values_list("user_id", flat=True)
     )
