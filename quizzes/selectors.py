@@ -324,6 +324,14 @@ def written_answers_of(*, cohort: Cohort, unit: Unit | None = None) -> QuerySet[
     return answers.order_by()
 
 
+def review_counts(*, cohort: Cohort, unit: Unit) -> dict[str, int]:
+    """How many written answers the cohort's fellows gave to the unit's quiz, and how many of
+    them wait for a review: one query."""
+    return written_answers_of(cohort=cohort, unit=unit).aggregate(
+        total=Count("pk"), pending=Count("pk", filter=Q(reviewed_at=None))
+    )
+
+
 def review_queue(
     *,
     cohort: Cohort,
@@ -342,7 +350,7 @@ def review_queue(
     if question_id not in {q.pk for q in questions}:
         question_id = None
     answers = written_answers_of(cohort=cohort, unit=unit)
-    counts = answers.aggregate(total=Count("pk"), pending=Count("pk", filter=Q(reviewed_at=None)))
+    counts = review_counts(cohort=cohort, unit=unit)
     if question_id:
         answers = answers.filter(question_id=question_id)
     if pending_only:

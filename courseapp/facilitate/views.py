@@ -235,7 +235,12 @@ def written_answer_review(request: HttpRequest, pk: int, answer_pk: int) -> Http
         "saved": saved,
         "next_url": safe_next(request, fallback),
     }
-    return render(request, f"{WRITTEN}#review-item", context)
+    # The page's "N not reviewed yet" line follows the save, out of band.
+    summary = {"queue": quiz_selectors.review_counts(cohort=cohort, unit=unit), "oob": True}
+    return HttpResponse(
+        render_to_string(f"{WRITTEN}#review-item", context, request)
+        + render_to_string(f"{WRITTEN}#review-summary", summary, request)
+    )
 
 
 def _reloaded(cohort: Cohort, pk: int) -> Answer:

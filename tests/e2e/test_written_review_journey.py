@@ -106,6 +106,8 @@ def test_a_facilitator_reviews_a_written_answer_and_the_fellow_sees_it(
     expect(ada_card).to_contain_text("A learned optimiser pursuing a different objective")
     expect(ada_card).to_contain_text("Their own rating: I covered the main points")
     expect(ada_card).to_contain_text("Not reviewed")
+    summary = page.locator("#review-summary").inner_text()
+    pending_before = int(summary.split(", ")[1].split(" ")[0])
     assert_accessible(page)
     screenshot(page, "written-review-queue")
 
@@ -115,6 +117,9 @@ def test_a_facilitator_reviews_a_written_answer_and_the_fellow_sees_it(
     ada_card = page.locator(".review-item").filter(has_text="Ada Lovelace")
     expect(ada_card.get_by_role("status")).to_have_text("Review saved.")
     expect(ada_card.locator(".badge")).to_have_text("Meets the objective")
+    expect(page.locator("#review-summary")).to_contain_text(
+        f"{pending_before - 1} not reviewed yet"
+    )
     _wait_for_mail(1)
     assert mail.outbox[0].to == [world["ada"].email]
     assert_accessible(page)
