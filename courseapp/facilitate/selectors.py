@@ -21,6 +21,7 @@ from django.db.models import (
     IntegerField,
     Max,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -863,7 +864,7 @@ def fellow_detail(*, cohort: Cohort, enrollment: Enrollment) -> FellowDetail:
     for attempt in (
         Attempt.objects.filter(user=user, quiz__unit__in=units, submitted_at__isnull=False)
         .select_related("quiz")
-        .prefetch_related("answers")
+        .prefetch_related(Prefetch("answers", Answer.objects.select_related("reviewed_by")))
         .order_by("number")
     ):
         attempts[attempt.quiz.unit_id].append(attempt)

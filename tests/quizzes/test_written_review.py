@@ -351,6 +351,26 @@ def test_a_review_with_htmx_returns_the_answers_card(client, world):
     assert "Update review" in html
 
 
+def test_the_queues_count_of_answers_to_review_follows_an_htmx_review(client, world):
+    attempt = _submit(world, world["fellow"], second="Deception can pay in training.")
+    first, second = _written(attempt, world["written"]), _written(attempt, world["second"])
+    client.force_login(world["facilitator"])
+    html = client.get(_queue_url(world)).content.decode()
+    assert "2 written answers from this cohort's fellows, 2 not reviewed yet." in html
+
+    html = client.post(
+        _review_url(world, first), {"verdict": "meets"}, headers={"HX-Request": "true"}
+    ).content.decode()
+
+    # The card is swapped in place; the page's header line is swapped out of band.
+    assert '<p id="review-summary" hx-swap-oob="true">' in html
+    assert "2 written answers from this cohort's fellows, 1 not reviewed yet." in html
+    html = client.post(
+        _review_url(world, second), {"verdict": "does_not_meet"}, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert "0 not reviewed yet." in html
+
+
 def test_a_review_needs_a_verdict(client, world):
     answer = _written(_submit(world, world["fellow"]), world["written"])
     client.force_login(world["facilitator"])
@@ -382,6 +402,25 @@ def test_the_queue_runs_a_fixed_number_of_queries(client, world):
 
 
 # --- What the fellow sees -------------------------------------------------------------------------
+
+
+def test_the_facilitators_fellow_page_shows_each_written_answers_review(client, world):
+    attempt = _submit(world, world["fellow"], second="Deception can pay in training.")
+    _review(world, _written(attempt, world["written"]), meets=False, comment="Say <why>.")
+    second = _written(attempt, world["second"])
+    client.force_login(world["facilitator"])
+    url = reverse("cohort_fellow_detail", args=[world["cohort"].pk, world["fellow"].pk])
+
+    html = client.get(url).content.decode()
+
+    assert "Does not meet the objective yet</span>" in html
+    assert "reviewed by Fran" in html and "Comment: Say &lt;why&gt;." in html
+    # The other answer waits, with a way to the queue filtered to what is left to review.
+    assert "Not reviewed</span>" in html
+    assert f'{_queue_url(world, status="pending")}#answer-{second.pk}"' in html
+    _review(world, second, meets=True, comment="")
+    html = client.get(url).content.decode()
+    assert "Not reviewed</span>" not in html and "Meets the objective</span>" in html
 
 
 def test_the_fellow_sees_the_verdict_and_comment_on_their_result(client, world):
