@@ -314,6 +314,10 @@ CELERY_BEAT_SCHEDULE = {
 LINK_CHECK_TIMEOUT = envint("LINK_CHECK_TIMEOUT", 10)
 LINK_CHECK_WORKERS = envint("LINK_CHECK_WORKERS", 8)
 LINK_CHECK_PER_HOST = envint("LINK_CHECK_PER_HOST", 2)
+# The check refuses links whose host is on a private or local network (the deployment's own
+# services, the cloud metadata address) unless listed here: comma-separated CIDRs, e.g.
+# "10.20.0.0/16" for readings on an intranet. Empty by default.
+LINK_CHECK_ALLOWED_NETWORKS = envlist("LINK_CHECK_ALLOWED_NETWORKS")
 LINK_REPORTS_PER_HOUR = envint("LINK_REPORTS_PER_HOUR", 10)
 
 # Reminders (courseapp/reminders): sent only between these local hours of the recipient.

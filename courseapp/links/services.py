@@ -4,8 +4,18 @@ The check asks for headers only (HEAD) and falls back to GET when a server refus
 HEAD fails; redirects are followed and the URL they end at is kept. Each host gets at most
 LINK_CHECK_PER_HOST requests at a time, so a course with many readings on one site does not
 hammer it, and the User-Agent names the platform and where it runs.
+
+The URLs are typed by editors but fetched from inside the deployment, so every connection (the
+first and each redirect's) first resolves the host and is refused when any of its addresses is not
+on the public internet (loopback, private, link-local such as the cloud metadata service,
+multicast, reserved), unless LINK_CHECK_ALLOWED_NETWORKS lists it. The socket is then opened to
+the very addresses that were checked, so a second DNS answer cannot swap in an internal one;
+HTTPS still checks the certificate against the host name.
 """
 
+import functools
+import http.client
+import ipaddress
 import socket
 import threading
 import urllib.error
@@ -18,6 +28,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
@@ -37,10 +48,103 @@ def user_agent() -> str:
     return f"FellowshipPlatform-LinkCheck/1.0 (+{settings.SITE_URL})"
 
 
+class AddressRefused(OSError):
+    """The link's host has an address on a private or local network."""
+
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+
+
+@functools.cache
+def _allowed_networks(cidrs: tuple[str, ...]) -> tuple[IPNetwork, ...]:
+    try:
+        return tuple(ipaddress.ip_network(cidr, strict=False) for cidr in cidrs)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"LINK_CHECK_ALLOWED_NETWORKS: {exc}") from None
+
+
+def _address_allowed(ip: IPAddress) -> bool:
+    """On the public internet, with any IPv4 address it carries (IPv4-mapped, 6to4, NAT64), or
+    in LINK_CHECK_ALLOWED_NETWORKS."""
+    carried = [ip]
+    if ip.version == 6:
+        carried += [v4 for v4 in (ip.ipv4_mapped, ip.sixtofour) if v4]
+        if ip in _NAT64:
+            carried.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    if all(a.is_global and not a.is_multicast for a in carried):
+        return True
+    networks = _allowed_networks(tuple(settings.LINK_CHECK_ALLOWED_NETWORKS))
+    unmapped = getattr(ip, "ipv4_mapped", None) or ip
+    return any(unmapped in network for network in networks)
+
+
+def _connect_checked(
+    address: tuple[str, int], timeout: float, source_address: tuple[str, int] | None = None
+) -> socket.socket:
+    """socket.create_connection, refusing a host that has any address not allowed, and then
+    connecting to the addresses just checked rather than resolving the name again."""
+    host, port = address
+    found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    if not all(_address_allowed(ipaddress.ip_address(info[4][0])) for info in found):
+        raise AddressRefused(f"Refused: {host} is on a private or local network")
+    error = None
+    for *_, sockaddr in found:
+        try:
+            return socket.create_connection(sockaddr[:2], timeout, source_address)
+        except OSError as exc:
+            error = exc
+    raise error
+
+
+class _Checked:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._create_connection = _connect_checked  # how http.client opens its socket
+
+
+class _HTTPConnection(_Checked, http.client.HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(_Checked, http.client.HTTPSConnection):
+    pass
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req):
+        return self.do_open(_HTTPConnection, req)
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req):
+        return self.do_open(_HTTPSConnection, req)
+
+
+def _opener() -> urllib.request.OpenerDirector:
+    """urlopen's opener with only http and https, both through the address check. No FTP (a
+    redirect may point there) and no proxy from the environment: either would connect unchecked."""
+    opener = urllib.request.OpenerDirector()
+    for handler in (
+        _HTTPHandler,
+        _HTTPSHandler,
+        urllib.request.HTTPRedirectHandler,
+        urllib.request.HTTPDefaultErrorHandler,
+        urllib.request.HTTPErrorProcessor,
+        urllib.request.UnknownHandler,
+    ):
+        opener.add_handler(handler())
+    return opener
+
+
+_OPENER = _opener()
+
+
 def _request(url: str, method: str, timeout: float) -> tuple[int, str]:
     request = urllib.request.Request(url, method=method, headers={"User-Agent": user_agent()})
-    # urlopen follows redirects (HEAD and GET) and raises HTTPError for 4xx and 5xx.
-    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (http(s) only)
+    # The opener follows redirects (HEAD and GET) and raises HTTPError for 4xx and 5xx.
+    with _OPENER.open(request, timeout=timeout) as response:
         return response.status, response.geturl()
 
 
@@ -49,6 +153,10 @@ def _is_timeout(exc: BaseException) -> bool:
     return isinstance(exc, TimeoutError | socket.timeout) or isinstance(
         reason, TimeoutError | socket.timeout
     )
+
+
+def _is_refused(exc: BaseException) -> bool:
+    return isinstance(getattr(exc, "reason", exc), AddressRefused)
 
 
 def _failure(exc: BaseException) -> LinkResult:
@@ -62,14 +170,16 @@ def _failure(exc: BaseException) -> LinkResult:
 
 def link_check_url(*, url: str, timeout: float | None = None) -> LinkResult:
     """Check one http(s) URL: HEAD, then GET if HEAD was refused or failed (not if it timed
-    out: a server too slow for HEAD is too slow for GET, and waiting twice is not polite)."""
+    out: a server too slow for HEAD is too slow for GET, and waiting twice is not polite; nor
+    if its address was refused)."""
     timeout = settings.LINK_CHECK_TIMEOUT if timeout is None else timeout
+    _allowed_networks(tuple(settings.LINK_CHECK_ALLOWED_NETWORKS))  # a typo stops the check
     if urlsplit(url).scheme.lower() not in ("http", "https"):
         return LinkResult(LinkStatus.BROKEN, error="Not a web (http or https) link")
     try:
         code, final_url = _request(url, "HEAD", timeout)
     except Exception as exc:  # noqa: BLE001 (any failure of HEAD is retried with GET)
-        if _is_timeout(exc):
+        if _is_timeout(exc) or _is_refused(exc):
             return _failure(exc)
         try:
             code, final_url = _request(url, "GET", timeout)

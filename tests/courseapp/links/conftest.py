@@ -1,4 +1,6 @@
-"""A local web server for the link check: no test reaches the outside network."""
+"""A local web server for the link check: no test reaches the outside network. The check
+refuses private and local addresses, so the fixture allows this server's (127.0.0.1) for the
+test; tests of the refusal take the allowance away again."""
 
 import threading
 import time
@@ -30,6 +32,8 @@ class Handler(BaseHTTPRequestHandler):
         "/moved": (301, "/moved-again"),
         "/moved-again": (302, "/ok"),
         "/error": (500, None),
+        "/to-metadata": (302, "http://169.254.169.254/latest/meta-data/"),
+        "/to-ftp": (302, "ftp://127.0.0.1:1/"),
     }
 
     def log_message(self, *args):  # keep the test output quiet
@@ -79,6 +83,7 @@ class Handler(BaseHTTPRequestHandler):
 @pytest.fixture
 def site(settings):
     settings.LINK_CHECK_TIMEOUT = 0.5
+    settings.LINK_CHECK_ALLOWED_NETWORKS = ["127.0.0.1/32"]
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     server.site = Site(server)
