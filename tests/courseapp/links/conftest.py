@@ -47,6 +47,17 @@ class Handler(BaseHTTPRequestHandler):
             site.methods.append((self.command, path))
             site.in_flight += 1
             site.most_in_flight = max(site.most_in_flight, site.in_flight)
+        counted = True
+
+        def leave() -> None:
+            # Before the answer goes out: once the checker has read it, it may send the host's
+            # next request, which must not find this one still counted.
+            nonlocal counted
+            if counted:
+                with site.lock:
+                    site.in_flight -= 1
+                counted = False
+
         try:
             if path == "/slow":
                 time.sleep(1.5)
@@ -59,6 +70,7 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 status, location = self.ROUTES.get(path, (404, None))
             body = b"<!doctype html><title>x</title>"
+            leave()
             self.send_response(status)
             if location:
                 self.send_header("Location", location)
@@ -70,8 +82,7 @@ class Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):  # the checker gave up (timeout)
             pass
         finally:
-            with site.lock:
-                site.in_flight -= 1
+            leave()
 
     def do_HEAD(self):
         self._answer(send_body=False)
