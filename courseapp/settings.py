@@ -5,6 +5,7 @@ embedded default: SQLite, Celery tasks run eagerly, emails printed to the consol
 (production, and the test suite), the variables in REQUIRED_IN_PRODUCTION must be set.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -318,6 +319,11 @@ LINK_CHECK_PER_HOST = envint("LINK_CHECK_PER_HOST", 2)
 # services, the cloud metadata address) unless listed here: comma-separated CIDRs, e.g.
 # "10.20.0.0/16" for readings on an intranet. Empty by default.
 LINK_CHECK_ALLOWED_NETWORKS = envlist("LINK_CHECK_ALLOWED_NETWORKS")
+for _cidr in LINK_CHECK_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_cidr, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"LINK_CHECK_ALLOWED_NETWORKS: {_error}") from None
 LINK_REPORTS_PER_HOUR = envint("LINK_REPORTS_PER_HOUR", 10)
 
 # Reminders (courseapp/reminders): sent only between these local hours of the recipient.

@@ -96,6 +96,17 @@ def test_a_number_variable_that_is_not_a_number_stops_the_start_naming_it():
     assert "CONN_MAX_AGE='sixty' is not a whole number" in result.stderr
 
 
+def test_a_misspelt_allowed_network_for_the_link_check_stops_the_start():
+    env = {**PRODUCTION_ENV, "LINK_CHECK_ALLOWED_NETWORKS": "10.20.0.0/16, 10.300.0.0/16"}
+
+    result = _run(["manage.py", "check"], env)
+
+    assert result.returncode != 0
+    assert "LINK_CHECK_ALLOWED_NETWORKS: '10.300.0.0/16' does not appear to be" in result.stderr
+    ok = _run(["manage.py", "check"], {**env, "LINK_CHECK_ALLOWED_NETWORKS": "10.20.0.0/16"})
+    assert ok.returncode == 0, ok.stderr
+
+
 def test_yes_and_no_are_read_in_their_usual_spellings():
     code = (
         "import django; django.setup(); from django.conf import settings as s; print(s.OPEN_SIGNUP)"
