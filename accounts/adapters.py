@@ -1,5 +1,4 @@
 from allauth.account.adapter import DefaultAccountAdapter
-from allauth.account.models import EmailAddress
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp
 from django.conf import settings
@@ -7,28 +6,15 @@ from django.http import Http404, HttpRequest
 
 # Views that let an invited person sign up put this key in the session (see courseapp invitations).
 INVITATION_SESSION_KEY = "invitation_token"
-LOGIN_CODE_MAIL = "account/email/login_code"
 
 
 def signup_allowed(request: HttpRequest) -> bool:
     return settings.OPEN_SIGNUP or bool(request.session.get(INVITATION_SESSION_KEY))
 
 
-def _verified(email: str) -> bool:
-    return EmailAddress.objects.filter(email__iexact=email, verified=True).exists()
-
-
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return signup_allowed(request)
-
-    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        # allauth also mails sign-in codes to addresses nobody confirmed (a mistyped address added
-        # to an account, or one signed up by someone else), and a code proves the inbox, so its
-        # reader would be let in. Codes go to verified addresses only; the page says "sent" alike.
-        if template_prefix == LOGIN_CODE_MAIL and not _verified(email):
-            return
-        super().send_mail(template_prefix, email, context)
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
