@@ -23,7 +23,14 @@ from tests.courseapp.test_pagecache import (
     primed,
     signed_in,
 )
-from tests.courseapp.weeks import course_with_units, facilitator_of, fellow_in, weekly_cohort
+from tests.courseapp.weeks import (
+    LONDON_FIRST_START,
+    course_with_units,
+    facilitator_of,
+    fellow_in,
+    meeting_cohort,
+    weekly_cohort,
+)
 from tests.factories import CohortFactory, EnrollmentFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
@@ -32,23 +39,14 @@ CALL = "https://meet.example.org/aisf-cohort-a"
 PLACE = "Room 2.14, 10 Example Street"
 JOIN = "Join the session now"
 # Cohort sessions: Wednesdays 18:00 in London (17:00 UTC in June), 90 minutes long.
-FIRST_START = dt.datetime(2026, 6, 3, 17, 0, tzinfo=dt.UTC)
+FIRST_START = LONDON_FIRST_START
 MINUTE = dt.timedelta(minutes=1)
 
 
 @pytest.fixture
 def cohort():
     """A weekly London cohort of three units whose sessions meet online and in a room."""
-    course, _ = course_with_units(units=3, tiers={}, title="Alignment")
-    return CohortFactory(
-        course=course,
-        name="Cohort A",
-        timezone="Europe/London",
-        start_date=FIRST_START.date(),
-        session_time=dt.time(18),
-        meeting_url=CALL,
-        meeting_place=PLACE,
-    )
+    return meeting_cohort(units=3, meeting_url=CALL, meeting_place=PLACE)
 
 
 @pytest.fixture

@@ -38,6 +38,25 @@ def weekly_cohort(course, *, starts_in_days: int = 3, **fields) -> Cohort:
     return CohortFactory(course=course, start_date=start, **fields)
 
 
+# Sessions of `meeting_cohort`: Wednesdays 18:00 in London (17:00 UTC in June).
+LONDON_FIRST_START = dt.datetime(2026, 6, 3, 17, 0, tzinfo=dt.UTC)
+
+
+def meeting_cohort(*, units: int, meeting_url: str, meeting_place: str) -> Cohort:
+    """A weekly London cohort of a course of `units` units (no readings), first meeting at
+    LONDON_FIRST_START, online and in a room."""
+    course, _ = course_with_units(units=units, tiers={}, title="Alignment")
+    return CohortFactory(
+        course=course,
+        name="Cohort A",
+        timezone="Europe/London",
+        start_date=LONDON_FIRST_START.date(),
+        session_time=dt.time(18),
+        meeting_url=meeting_url,
+        meeting_place=meeting_place,
+    )
+
+
 def fellow_in(cohort, **user_fields):
     user = UserFactory(**user_fields)
     EnrollmentFactory(cohort=cohort, user=user, role=Enrollment.Role.FELLOW)

@@ -6,28 +6,18 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from tests.courseapp.weeks import course_with_units, facilitator_of
-from tests.factories import CohortFactory
+from tests.courseapp.weeks import LONDON_FIRST_START, facilitator_of, meeting_cohort
 
 pytestmark = [pytest.mark.django_db, pytest.mark.embedded]
 
 CALL = "https://meet.example.org/cohort-a"
-FIRST_START = dt.datetime(2026, 6, 3, 17, 0, tzinfo=dt.UTC)  # 18:00 in London
+FIRST_START = LONDON_FIRST_START
 MINUTE = dt.timedelta(minutes=1)
 
 
 @pytest.fixture
 def cohort():
-    course, _ = course_with_units(units=2, tiers={}, title="Alignment")
-    return CohortFactory(
-        course=course,
-        name="Cohort A",
-        timezone="Europe/London",
-        start_date=FIRST_START.date(),
-        session_time=dt.time(18),
-        meeting_url=CALL,
-        meeting_place="Room 2.14",
-    )
+    return meeting_cohort(units=2, meeting_url=CALL, meeting_place="Room 2.14")
 
 
 def card(client, cohort, time_machine, moment) -> str:
