@@ -235,12 +235,11 @@ def written_answer_review(request: HttpRequest, pk: int, answer_pk: int) -> Http
         "saved": saved,
         "next_url": safe_next(request, fallback),
     }
-    # The page's "N not reviewed yet" line follows the save, out of band.
-    summary = {"queue": quiz_selectors.review_counts(cohort=cohort, unit=unit), "oob": True}
-    return HttpResponse(
-        render_to_string(f"{WRITTEN}#review-item", context, request)
-        + render_to_string(f"{WRITTEN}#review-summary", summary, request)
-    )
+    html = render_to_string(f"{WRITTEN}#review-item", context, request)
+    if saved:  # the page's "N not reviewed yet" line follows the save, out of band
+        summary = {"queue": quiz_selectors.review_counts(cohort=cohort, unit=unit), "oob": True}
+        html += render_to_string(f"{WRITTEN}#review-summary", summary, request)
+    return HttpResponse(html)
 
 
 def _reloaded(cohort: Cohort, pk: int) -> Answer:
